@@ -1,0 +1,98 @@
+"""The one factory: bot, dispatcher and web app, used by `loa run`, the demo and the tests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.fsm_storage import SqlStorage
+from bot.i18n import LocaleMiddleware, create_i18n, translate
+from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from handlers import build_root_router
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = ("start", "help", "mydata", "language", "forget")
+
+
+def create_bot(settings: Settings, token: str | None = None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        token or settings.require_token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_storage(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> BaseStorage:
+    """Conversation state in Redis when configured (several instances), else in the database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return SqlStorage(session_factory)
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    *,
+    storage: BaseStorage | None = None,
+    **workflow: Any,
+) -> Dispatcher:
+    """Build the dispatcher with its middlewares, routers and long-lived dependencies."""
+    i18n = create_i18n(settings.language)
+    inflight = InflightMiddleware()
+    dp = Dispatcher(
+        storage=storage or create_storage(settings, session_factory),
+        settings=settings,
+        session_factory=session_factory,
+        engine=engine,
+        i18n=i18n,
+        inflight=inflight,
+        **workflow,
+    )
+    dp.update.outer_middleware(inflight)
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dp.update.outer_middleware(PrincipalMiddleware(settings.admin_ids))
+    dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.include_router(build_root_router())
+    dp.startup.register(_on_startup)
+    dp.shutdown.register(_on_shutdown)
+    return dp
+
+
+async def _on_startup(bot: Bot, i18n: Any) -> None:
+    """Publish the command menu in both languages; a failure here must not stop the bot."""
+    try:
+        for lang in ("vi", "en"):
+            commands = [
+                BotCommand(command=c, description=translate(i18n, f"cmd.{c}", lang))
+                for c in COMMANDS
+            ]
+            await bot.set_my_commands(
+                commands,
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=None if lang == "vi" else lang,
+            )
+    except TelegramAPIError as exc:
+        logger.warning("could not set the command menu: %s", exc)
+
+
+async def _on_shutdown(inflight: InflightMiddleware) -> None:
+    if not await inflight.wait_idle(30):
+        logger.error("shutdown: updates still being handled after 30 s")

@@ -1,0 +1,92 @@
+"""`loa run`: migrate, then serve in polling or webhook mode, and stop gracefully on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
+from aiohttp import web
+
+from bot import migrate
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.db import create_engine, create_session_factory
+from bot.web.app import create_web_app
+
+logger = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until `stop` is set or SIGTERM/SIGINT arrives.
+
+    Polling: updates already received finish before the process exits (the in-flight middleware
+    is awaited on shutdown) and unconfirmed ones are fetched again on the next start.
+    Webhook: Telegram gets 200 only after an update was handled, so it redelivers the rest.
+    """
+    token = settings.require_token()
+    await migrate.upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    bot = create_bot(settings, token)
+    dp = create_dispatcher(settings, session_factory, engine)
+    app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
+    runner = web.AppRunner(app, shutdown_timeout=30)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    logger.info("web server on http://%s:%s", settings.web_host, settings.web_port)
+    try:
+        if settings.webhook_url:
+            await _serve_webhook(settings, bot, dp, stop)
+        else:
+            await _serve_polling(bot, dp, stop)
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+        await engine.dispose()
+        logger.info("stopped")
+
+
+async def _serve_polling(bot: Bot, dp: Dispatcher, stop: asyncio.Event) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    polling = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, close_bot_session=False)
+    )
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if stopper in done:
+        with contextlib.suppress(RuntimeError):  # polling may not have started yet
+            await dp.stop_polling()
+    else:
+        stopper.cancel()
+    await polling  # its shutdown hook waited for every update in hand
+    last = dp["inflight"].last_update_id
+    if last is not None:
+        # Confirm what we handled, so a restart neither repeats it nor loses the rest.
+        with contextlib.suppress(TelegramAPIError):
+            await bot.get_updates(offset=last + 1, limit=1, timeout=0)
+
+
+async def _serve_webhook(
+    settings: Settings, bot: Bot, dp: Dispatcher, stop: asyncio.Event
+) -> None:
+    assert settings.webhook_url and settings.webhook_secret
+    await dp.emit_startup(bot=bot, **dp.workflow_data)
+    await bot.set_webhook(
+        settings.webhook_url + settings.webhook_path,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=dp.resolve_used_update_types(),
+    )
+    logger.info("webhook mode: %s%s", settings.webhook_url, settings.webhook_path)
+    try:
+        await stop.wait()
+    finally:
+        await dp.emit_shutdown(bot=bot, **dp.workflow_data)

@@ -1,0 +1,138 @@
+"""Binding Telegram group chats to residential groups with one-time codes."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import audit
+from bot.services.errors import Forbidden, Invalid
+from bot.services.roles import Principal
+from models import BindCode, ChatStatus, ResidentialGroup, Role, utcnow
+
+# No 0/O, 1/I/L: codes are read aloud and typed on small phones.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class BindResult:
+    group: ResidentialGroup
+    previous_chat_id: int | None
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def create_code(
+    session: AsyncSession, principal: Principal, group: ResidentialGroup, ttl_minutes: int
+) -> BindCode:
+    """An official of the ward, or that group's leader, gets a code for the group; commits."""
+    allowed = principal.has(Role.WARD_ADMIN, Role.WARD_OFFICIAL, ward_id=group.ward_id) or (
+        principal.has(Role.GROUP_LEADER, ward_id=group.ward_id, group_id=group.id)
+    )
+    if not allowed:
+        raise Forbidden("bind.not_allowed")
+    code = BindCode(
+        code=_new_code(),
+        ward_id=group.ward_id,
+        group_id=group.id,
+        created_by=principal.telegram_id,
+        expires_at=utcnow() + timedelta(minutes=ttl_minutes),
+    )
+    session.add(code)
+    audit.record(
+        session, "bind.code_created", actor_id=principal.telegram_id, target=f"group:{group.id}"
+    )
+    await session.commit()
+    return code
+
+
+async def bind_chat(
+    session: AsyncSession, code_text: str, chat_id: int, chat_title: str | None, user_id: int
+) -> BindResult:
+    """Use a code in a group chat. The code is consumed atomically (one winner); commits."""
+    code_text = code_text.strip().upper()
+    code = await session.scalar(select(BindCode).where(BindCode.code == code_text))
+    if code is None or code.purpose != "group" or code.group_id is None:
+        raise Invalid("bind.code_unknown")
+    if code.used_at is not None:
+        raise Invalid("bind.code_used")
+    now = utcnow()
+    if code.expires_at <= now:
+        raise Invalid("bind.code_expired")
+    claimed = await session.execute(
+        update(BindCode)
+        .where(BindCode.id == code.id, BindCode.used_at.is_(None))
+        .values(used_at=now, used_chat_id=chat_id)
+    )
+    if claimed.rowcount != 1:
+        raise Invalid("bind.code_used")
+    other = await session.scalar(
+        select(ResidentialGroup).where(ResidentialGroup.chat_id == chat_id)
+    )
+    if other is not None and other.id != code.group_id:
+        await session.rollback()
+        raise Invalid("bind.chat_taken", group=other.name)
+    group = await session.get(ResidentialGroup, code.group_id)
+    assert group is not None
+    previous = group.chat_id if group.chat_id != chat_id else None
+    group.chat_id, group.chat_title = chat_id, (chat_title or "")[:255] or None
+    group.chat_status, group.bound_at = ChatStatus.ACTIVE, now
+    audit.record(
+        session,
+        "bind.chat_bound",
+        actor_id=user_id,
+        target=f"group:{group.id}",
+        chat_id=chat_id,
+        previous_chat_id=previous,
+    )
+    await session.commit()
+    return BindResult(group, previous)
+
+
+async def group_for_chat(session: AsyncSession, chat_id: int) -> ResidentialGroup | None:
+    return await session.scalar(
+        select(ResidentialGroup).where(ResidentialGroup.chat_id == chat_id)
+    )
+
+
+async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group became a supergroup: keep the binding under the new id; commits."""
+    group = await group_for_chat(session, old_chat_id)
+    if group is None:
+        return False
+    group.chat_id = new_chat_id
+    audit.record(
+        session,
+        "bind.chat_migrated",
+        actor_id=None,
+        actor_kind="system",
+        target=f"group:{group.id}",
+        old=old_chat_id,
+        new=new_chat_id,
+    )
+    await session.commit()
+    return True
+
+
+async def set_chat_status(session: AsyncSession, chat_id: int, status: ChatStatus) -> bool:
+    """The bot was removed from (or re-added to) a bound chat; commits."""
+    group = await group_for_chat(session, chat_id)
+    if group is None or group.chat_status == status:
+        return False
+    group.chat_status = status
+    audit.record(
+        session,
+        f"bind.chat_{status.value}",
+        actor_id=None,
+        actor_kind="system",
+        target=f"group:{group.id}",
+    )
+    await session.commit()
+    return True

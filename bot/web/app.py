@@ -1,0 +1,46 @@
+"""The aiohttp application: /healthz always, the webhook endpoint in webhook mode."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.db import ping
+
+logger = logging.getLogger(__name__)
+ENGINE_KEY = web.AppKey("engine", AsyncEngine)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        await ping(request.app[ENGINE_KEY])
+    except Exception as exc:  # any database failure is "unhealthy", never a crash
+        logger.warning("health check: database unavailable: %s", type(exc).__name__)
+        return web.json_response({"status": "error", "database": "unavailable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+def create_web_app(
+    settings: Settings,
+    engine: AsyncEngine,
+    *,
+    dispatcher: Dispatcher | None = None,
+    bot: Bot | None = None,
+) -> web.Application:
+    app = web.Application()
+    app[ENGINE_KEY] = engine
+    app.router.add_get("/healthz", healthz)
+    if settings.webhook_url and dispatcher is not None and bot is not None:
+        assert settings.webhook_secret is not None  # enforced by Settings
+        SimpleRequestHandler(
+            dispatcher=dispatcher,
+            bot=bot,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            **dispatcher.workflow_data,
+        ).register(app, path=settings.webhook_path)
+    return app

@@ -1,0 +1,38 @@
+"""Small pieces every router uses: rendering service errors, refusing politely, deep links."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def error_text(err: ServiceError) -> str:
+    return _(err.key).format(**{k: esc(v) for k, v in err.params.items()})
+
+
+async def refuse(event: Message | CallbackQuery, action: str) -> None:
+    """Refuse a privileged action politely, and log who tried (ids only)."""
+    user = event.from_user
+    logger.warning("refused %s for user %s", action, user.id if user else None)
+    text = _("error.forbidden")
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+
+
+def command_args(message: Message) -> str:
+    """What follows the command: "/bindcode Tổ 13" → "Tổ 13"."""
+    parts = (message.text or message.caption or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""

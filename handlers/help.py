@@ -1,0 +1,39 @@
+"""/help: what this person can do, by role."""
+
+from __future__ import annotations
+
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.roles import Principal
+from handlers.registry import RouterBlueprint
+from models import Resident, Role
+
+router = RouterBlueprint("help")
+
+
+def help_text(principal: Principal | None, resident: Resident | None) -> str:
+    parts = [_("help.title"), _("help.resident")]
+    if resident is None:
+        parts.append(_("help.not_registered"))
+    if principal is not None:
+        if principal.has(Role.GROUP_LEADER):
+            parts.append(_("help.group_leader"))
+        if principal.has(Role.WARD_OFFICIAL, Role.WARD_ADMIN):
+            parts.append(_("help.official"))
+        if principal.has(Role.TECH_TEAM):
+            parts.append(_("help.tech_team"))
+        if principal.is_admin:
+            parts.append(_("help.admin"))
+    return "\n\n".join(parts)
+
+
+@router.message(Command("help"))
+async def cmd_help(
+    message: Message, principal: Principal | None, resident: Resident | None
+) -> None:
+    if message.chat.type != "private":
+        await message.reply(_("help.group"))
+        return
+    await message.answer(help_text(principal, resident))

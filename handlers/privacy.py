@@ -1,0 +1,146 @@
+"""A resident's own data: /mydata, /forget, /language, private-notice preference."""
+
+from __future__ import annotations
+
+import enum
+import json
+
+from aiogram import F
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import residents
+from handlers.common import esc
+from handlers.registry import RouterBlueprint
+from models import Resident
+
+router = RouterBlueprint("privacy")
+router.message.filter(F.chat.type == "private")
+
+
+class PrivacyAction(enum.StrEnum):
+    FORGET = "f"
+    KEEP = "k"
+    LANG = "l"
+    NOTICES_ON = "on"
+    NOTICES_OFF = "off"
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    action: PrivacyAction
+    lang: str = ""
+
+
+@router.message(Command("mydata"))
+async def cmd_mydata(message: Message, session: AsyncSession) -> None:
+    data = await residents.my_data(session, message.from_user.id)  # type: ignore[union-attr]
+    r = data["resident"]
+    if r is None and not data["roles"]:
+        await message.answer(_("privacy.nothing_stored"))
+        return
+    lines = [_("privacy.mydata_title")]
+    if r is not None:
+        lines.append(_("privacy.mydata_name").format(name=esc(r["display_name"])))
+        lines.append(_("privacy.mydata_language").format(language=r["language"]))
+        lines.append(_("privacy.mydata_consent").format(at=r["consent_at"] or "—"))
+        if r["household"]:
+            lines.append(
+                _("privacy.mydata_household").format(
+                    group=esc(r["household"]["group"]), address=esc(r["household"]["address"])
+                )
+            )
+    for g in data["roles"]:
+        lines.append(
+            _("privacy.mydata_role").format(role=_("role." + g["role"]), ward=esc(g["ward"]))
+        )
+    lines.append(_("privacy.mydata_footer"))
+    await message.answer("\n".join(lines))
+    payload = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    await message.answer_document(BufferedInputFile(payload, filename="loa-mydata.json"))
+
+
+@router.message(Command("forget"))
+async def cmd_forget(message: Message, resident: Resident | None) -> None:
+    if resident is None:
+        await message.answer(_("privacy.nothing_stored"))
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("privacy.forget_yes"), callback_data=PrivacyCb(action=PrivacyAction.FORGET))
+    kb.button(text=_("privacy.forget_no"), callback_data=PrivacyCb(action=PrivacyAction.KEEP))
+    kb.adjust(1)
+    await message.answer(_("privacy.forget_confirm"), reply_markup=kb.as_markup())
+
+
+@router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.FORGET))
+async def cb_forget(query: CallbackQuery, session: AsyncSession) -> None:
+    deleted = await residents.forget(session, query.from_user.id)
+    text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
+    await query.message.edit_text(text)  # type: ignore[union-attr]
+    await query.answer()
+
+
+@router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.KEEP))
+async def cb_keep(query: CallbackQuery) -> None:
+    await query.message.edit_text(_("privacy.forget_cancelled"))  # type: ignore[union-attr]
+    await query.answer()
+
+
+@router.message(Command("language"))
+async def cmd_language(message: Message) -> None:
+    kb = InlineKeyboardBuilder()
+    kb.button(text="🇻🇳 Tiếng Việt", callback_data=PrivacyCb(action=PrivacyAction.LANG, lang="vi"))
+    kb.button(text="🇬🇧 English", callback_data=PrivacyCb(action=PrivacyAction.LANG, lang="en"))
+    kb.adjust(1)
+    await message.answer(_("language.choose"), reply_markup=kb.as_markup())
+
+
+@router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.LANG))
+async def cb_language(
+    query: CallbackQuery,
+    callback_data: PrivacyCb,
+    session: AsyncSession,
+    resident: Resident | None,
+) -> None:
+    await residents.set_language(session, query.from_user.id, callback_data.lang)
+    with I18n.get_current().use_locale(callback_data.lang):
+        text = _("language.saved") if resident else _("language.saved_not_registered")
+        await query.message.edit_text(text)  # type: ignore[union-attr]
+    await query.answer()
+
+
+@router.message(Command("notices_private"))
+async def cmd_private_notices(message: Message, resident: Resident | None) -> None:
+    if resident is None:
+        await message.answer(_("resident.not_registered"))
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("notices.private_on"), callback_data=PrivacyCb(action=PrivacyAction.NOTICES_ON)
+    )
+    kb.button(
+        text=_("notices.private_off"), callback_data=PrivacyCb(action=PrivacyAction.NOTICES_OFF)
+    )
+    kb.adjust(1)
+    state = _("notices.state_on") if resident.private_notices else _("notices.state_off")
+    await message.answer(_("notices.private_ask").format(state=state), reply_markup=kb.as_markup())
+
+
+@router.callback_query(
+    PrivacyCb.filter(F.action.in_({PrivacyAction.NOTICES_ON, PrivacyAction.NOTICES_OFF}))
+)
+async def cb_private_notices(
+    query: CallbackQuery, callback_data: PrivacyCb, session: AsyncSession
+) -> None:
+    enabled = callback_data.action == PrivacyAction.NOTICES_ON
+    await residents.set_private_notices(session, query.from_user.id, enabled)
+    await query.message.edit_text(
+        _("notices.state_on")
+        if enabled  # type: ignore[union-attr]
+        else _("notices.state_off")
+    )
+    await query.answer()
