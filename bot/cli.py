@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_broadcast import broadcast_app
 from bot.cli_directory import admin_app, directory_app
 from bot.cli_support import db_session, fail, run_async, settings_or_exit
 
@@ -20,6 +21,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(directory_app, name="directory")
 app.add_typer(admin_app, name="admin")
+app.add_typer(broadcast_app, name="broadcast")
 
 
 def _logging(level: str) -> None:

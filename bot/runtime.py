@@ -10,12 +10,16 @@ import signal
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import migrate
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.web.app import create_web_app
+from broadcasts.engine import create_delivery, run_sender
+from broadcasts.progress import ProgressReporter
+from broadcasts.scheduler import add_delivery_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,18 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     session_factory = create_session_factory(engine)
     bot = create_bot(settings, token)
     dp = create_dispatcher(settings, session_factory, engine)
+    sender = await create_delivery(
+        settings,
+        bot,
+        session_factory,
+        dp["i18n"],
+        idle_poll=5.0,
+        on_sweep=ProgressReporter(bot, session_factory, dp["i18n"], settings.language),
+    )
+    dp["sender"] = sender
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    add_delivery_jobs(scheduler, sender)
+    dp["scheduler"] = scheduler
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
     runner = web.AppRunner(app, shutdown_timeout=30)
     stop = stop or asyncio.Event()
@@ -43,12 +59,20 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     logger.info("web server on http://%s:%s", settings.web_host, settings.web_port)
+    # The sender resumes whatever a crash or a stop left (claimed rows whose lease expired,
+    # notices that became due while Loa was down) as soon as it starts.
+    sender_stop = asyncio.Event()
+    sending = asyncio.create_task(run_sender(sender, sender_stop))
+    scheduler.start()
     try:
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dp, stop)
         else:
             await _serve_polling(bot, dp, stop)
     finally:
+        scheduler.shutdown(wait=False)
+        sender_stop.set()
+        await sending  # finishes requests in flight, gives back what it had claimed
         await runner.cleanup()
         await bot.session.close()
         await engine.dispose()

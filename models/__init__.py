@@ -13,18 +13,34 @@ from models.directory import (
     Ward,
 )
 from models.fsm import FsmRecord
+from models.notices import (
+    Delivery,
+    DeliveryOp,
+    DeliveryStatus,
+    Notice,
+    NoticeStatus,
+    TargetKind,
+    Urgency,
+)
 
 __all__ = [
     "AuditEntry",
     "Base",
     "BindCode",
     "ChatStatus",
+    "Delivery",
+    "DeliveryOp",
+    "DeliveryStatus",
     "FsmRecord",
     "Household",
+    "Notice",
+    "NoticeStatus",
     "Resident",
     "ResidentialGroup",
     "Role",
     "RoleGrant",
+    "TargetKind",
+    "Urgency",
     "Ward",
     "utcnow",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,7 +114,10 @@ class Resident(Base):
         ForeignKey("households.id", ondelete="SET NULL"), index=True
     )
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    private_notices: Mapped[bool] = mapped_column(Boolean, default=False)
+    private_notices: Mapped[bool] = mapped_column(Boolean, default=False)  # normal ones too
+    urgent_opt_out: Mapped[bool] = mapped_column(  # emergency overrides it
+        Boolean, default=False, server_default=false()
+    )
     private_chat_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

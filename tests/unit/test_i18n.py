@@ -11,12 +11,13 @@ from babel.messages.pofile import read_po
 
 from bot.app import COMMANDS
 from bot.i18n import LOCALES_DIR
-from models import Role
+from models import Role, Urgency
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_CALL = re.compile(
     r"""(?:\b_|gettext|Invalid|NotFound|Forbidden|ServiceError)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""
 )
+KEY_TRANSLATE = re.compile(r"""translate\(\s*[\w.]+,\s*["']([a-z_]+\.[a-z_.]+)["']""")
 KEY_ATTR = re.compile(r"""\bkey = ["']([a-z_]+\.[a-z_.]+)["']""")
 
 
@@ -28,12 +29,14 @@ def catalog(lang: str) -> dict[str, str]:
 def used_keys() -> set[str]:
     keys = {f"role.{r.value}" for r in Role} | {f"cmd.{c}" for c in COMMANDS}
     keys |= {"admin.granted", "admin.already_granted"}  # chosen by a conditional expression
-    for folder in ("bot", "handlers"):
+    keys |= {f"notice.header_{u.value}" for u in Urgency}
+    for folder in ("bot", "handlers", "broadcasts"):
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:
                 continue
             text = path.read_text(encoding="utf-8")
             keys |= set(KEY_CALL.findall(text)) | set(KEY_ATTR.findall(text))
+            keys |= set(KEY_TRANSLATE.findall(text))
     return keys
 
 

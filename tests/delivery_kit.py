@@ -1,0 +1,78 @@
+"""Helpers for delivery tests: a ward, a sender against a strict sandbox, counting receipts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import create_bot
+from bot.config import Settings
+from bot.i18n import create_i18n
+from bot.sandbox import Sandbox
+from bot.services.seed import seed_synthetic
+from broadcasts import audience, outbox
+from broadcasts.engine import create_delivery
+from broadcasts.runner import run_until_done
+from broadcasts.sender import Sender
+from models import Delivery, Notice, Urgency, Ward
+
+FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02, "request_timeout": 2.0}
+
+
+async def ward(session: AsyncSession, groups: int = 4, households: int = 12) -> int:
+    await seed_synthetic(session, groups=groups, households=households, ward_name="Phường Test")
+    return (await session.scalars(select(Ward.id))).one()
+
+
+async def notice(
+    session: AsyncSession,
+    ward_id: int,
+    text: str = "Lịch tiêm chủng",
+    urgency: Urgency = Urgency.NORMAL,
+    kind: str = "ward",
+    **kw: Any,
+) -> Notice:
+    n, _ = await outbox.enqueue(
+        session, ward_id=ward_id, text=text, audience=audience.spec(kind), urgency=urgency, **kw
+    )
+    return n
+
+
+async def sender_for(
+    settings: Settings, sandbox: Sandbox, factory: async_sessionmaker[AsyncSession], **kw: Any
+) -> Sender:
+    s = settings.model_copy(update={"telegram_api_url": sandbox.base_url})
+    bot = create_bot(s)
+    return await create_delivery(
+        s, bot, factory, create_i18n(), install_reply_lane=False, **{**FAST, **kw}
+    )
+
+
+async def deliver(
+    settings: Settings,
+    sandbox: Sandbox,
+    factory: async_sessionmaker[AsyncSession],
+    notice_ids: set[int] | None = None,
+    **kw: Any,
+) -> Sender:
+    sender = await sender_for(settings, sandbox, factory, **kw)
+    try:
+        await run_until_done(sender, factory, notice_ids)
+    finally:
+        await sender.bot.session.close()
+    return sender
+
+
+def received(
+    sandbox: Sandbox, methods: tuple[str, ...] = ("sendMessage", "sendPhoto", "sendDocument")
+) -> Counter[int]:
+    """Messages each chat really received (successful send calls, incl. unanswered ones)."""
+    return Counter(c.chat_id for c in sandbox.calls if c.method in methods and c.result)
+
+
+async def rows(session: AsyncSession, notice_id: int) -> list[Delivery]:
+    stmt = select(Delivery).where(Delivery.notice_id == notice_id).order_by(Delivery.id)
+    return list(await session.scalars(stmt.execution_options(populate_existing=True)))

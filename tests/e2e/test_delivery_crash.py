@@ -1,0 +1,155 @@
+"""SIGKILL a real sender at random moments; restart; nothing lost, duplicates bounded.
+
+And two senders on one database never send the same row, sharing one rate limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.sandbox import Sandbox
+from broadcasts.engine import run_sender
+from broadcasts.limiter import Limiter
+from broadcasts.redis_gate import RedisGate
+from models import Delivery, DeliveryStatus, Urgency
+from tests.delivery_kit import notice, received, sender_for, ward
+from tests.harness import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_INFLIGHT = 20  # the sender's bound at 30 messages/s: max(8, 30 * 0.4 + 8)
+
+
+def _env(settings: Settings, sandbox: Sandbox) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOA_")}
+    env.update(
+        LOA_BOT_TOKEN=TOKEN,
+        LOA_DATABASE_URL=settings.database_url,
+        LOA_TELEGRAM_API_URL=sandbox.base_url,
+        LOA_BROADCAST_RATE="30",
+        LOA_BROADCAST_LEASE_SECONDS="2",
+    )
+    return env
+
+
+async def _resume(settings: Settings, sandbox: Sandbox, kill_after: int | None) -> int | None:
+    """Run `loa broadcast resume`; SIGKILL it once the sandbox got `kill_after` more messages.
+
+    Returns how many requests were in flight (received, not yet answered) at the kill.
+    """
+    before = sum(received(sandbox).values())
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "broadcast",
+        "resume",
+        cwd=ROOT,
+        env=_env(settings, sandbox),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        if kill_after is None:
+            assert await asyncio.wait_for(proc.wait(), 120) == 0
+            return None
+        await sandbox.wait_for(
+            "sendMessage", lambda c: c.result is not None, count=before + kill_after, timeout=60
+        )
+        inflight = sandbox.stats["inflight"]
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+        return inflight
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_sigkill_at_random_points_loses_nothing(
+    session: AsyncSession, settings: Settings, sandbox: Sandbox
+) -> None:
+    sandbox.limits = True
+    sandbox.latency_ms = 40
+    ward_id = await ward(session, groups=4, households=56)
+    n = await notice(session, ward_id, urgency=Urgency.URGENT)
+    targets = set(
+        await session.scalars(select(Delivery.chat_id).where(Delivery.notice_id == n.id))
+    )
+    rng = random.Random(int(os.environ.get("LOA_CRASH_SEED", "13")))
+    kills = [await _resume(settings, sandbox, rng.randint(1, 15)) for _ in range(3)]
+    await _resume(settings, sandbox, None)
+
+    got = received(sandbox)
+    assert set(got) == targets  # nothing lost, nothing sent elsewhere
+    duplicates = sum(c - 1 for c in got.values())
+    print(f"kills={len(kills)} in-flight at kills={kills} duplicates={duplicates}")
+    assert duplicates <= len(kills) * MAX_INFLIGHT
+    statuses = Counter(
+        await session.scalars(
+            select(Delivery.status)
+            .where(Delivery.notice_id == n.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    assert statuses == {DeliveryStatus.SENT: len(targets)}
+
+
+async def _redis_or_skip() -> aioredis.Redis:
+    client = aioredis.Redis.from_url(
+        os.environ.get("LOA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
+    try:
+        await client.ping()
+    except (OSError, aioredis.ConnectionError) as exc:
+        if os.environ.get("LOA_TEST_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"Redis unavailable: {exc}")
+    await client.flushdb()
+    return client
+
+
+async def test_two_senders_never_send_the_same_row_and_share_the_limit(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    sandbox.limits = True
+    sandbox.latency_ms = 20
+    redis = await _redis_or_skip()
+    ward_id = await ward(session, groups=4, households=50)
+    n = await notice(session, ward_id, urgency=Urgency.URGENT)
+    senders = [await sender_for(settings, sandbox, session_factory, batch=8) for _ in range(2)]
+    for s in senders:  # one limit for the bot, shared through Redis
+        s.limiter = Limiter(RedisGate(redis, 1, settings.broadcast_rate))
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(run_sender(s, stop)) for s in senders]
+    try:
+        total = len(
+            set(await session.scalars(select(Delivery.chat_id).where(Delivery.notice_id == n.id)))
+        )
+        await sandbox.wait_for(
+            "sendMessage", lambda c: c.result is not None, count=total, timeout=60
+        )
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+        for s in senders:
+            await s.bot.session.close()
+        await redis.aclose()
+    got = received(sandbox)
+    assert len(got) == total and set(got.values()) == {1}
+    assert all(s.stats["sent"] > 0 for s in senders)  # both really worked
+    assert sandbox.stats["429s"] == 0  # the shared limiter held the global rate
