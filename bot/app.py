@@ -19,11 +19,12 @@ from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "mydata", "language", "forget")
+COMMANDS = ("start", "help", "ask", "myquestions", "mydata", "language", "forget")
 
 
 def create_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -73,6 +74,11 @@ def create_dispatcher(
     dp.include_router(build_root_router())
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
+    # The response-time watch runs only while the bot runs (startup is never emitted in tests,
+    # which call `run_sla_checks` with their own clock).
+    ticker = SlaTicker(settings, session_factory, i18n)
+    dp.startup.register(ticker.start)
+    dp.shutdown.register(ticker.stop)
     return dp
 
 
