@@ -16,7 +16,7 @@ from tests.e2e.triage_world import (
     make_world,
     ticket,
 )
-from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message, texts
+from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 
 
 async def test_private_question_reaches_staff_and_answer_comes_back(

@@ -41,6 +41,7 @@ async def make_world(harness: BotHarness, session: AsyncSession) -> None:
     await residents.give_consent(session, RESIDENT_ID, "Bà Lan", "vi")
     await residents.join_household(session, RESIDENT_ID, group.id, household_id=household.id)
     await bind_staff_chat(harness)
+    harness.sandbox.clear_calls()  # tests look at what their own steps sent
 
 
 async def bind_staff_chat(harness: BotHarness) -> None:
@@ -78,7 +79,9 @@ async def ticket(session: AsyncSession, number: int) -> Ticket:
     return found
 
 
-def fake_guides(monkeypatch: Any, code: str = "1.001193", title: str = "Đăng ký khai sinh") -> None:
+def fake_guides(
+    monkeypatch: Any, code: str = "1.001193", title: str = "Đăng ký khai sinh"
+) -> None:
     """The guides feature's search, answering with one good hint (its real body is elsewhere)."""
 
     async def suggest(session: Any, text: str, *, language: str = "vi", limit: int = 3) -> list:
