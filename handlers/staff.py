@@ -82,16 +82,16 @@ async def staff_reply(message: Message, session: AsyncSession) -> dict[str, Any]
     return {"ticket": ticket} if ticket is not None else False
 
 
-@router.message(staff_reply, F.text | F.photo)
-async def msg_staff_reply(
+async def _answer_message(
     message: Message,
-    ticket: Ticket,
+    ticket_id: int,
     session: AsyncSession,
     principal: Principal | None,
     settings: Settings,
     i18n: I18n,
     bot: Bot,
 ) -> None:
+    """A team member's message (reply in the group, or in private after Answer) is the answer."""
     try:
         feedback = await _answer(
             bot,
@@ -100,7 +100,7 @@ async def msg_staff_reply(
             i18n,
             principal,
             message.from_user,  # type: ignore[arg-type]
-            ticket.id,
+            ticket_id,
             message.text or message.caption or "",
             photo_ids(message),
         )
@@ -113,6 +113,19 @@ async def msg_staff_reply(
     await message.reply(feedback)
 
 
+@router.message(staff_reply, F.text | F.photo)
+async def msg_staff_reply(
+    message: Message,
+    ticket: Ticket,
+    session: AsyncSession,
+    principal: Principal | None,
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    await _answer_message(message, ticket.id, session, principal, settings, i18n, bot)
+
+
 @router.message(StaffStates.answer, F.chat.type == "private", F.text | F.photo)
 async def msg_private_answer(
     message: Message,
@@ -123,31 +136,12 @@ async def msg_private_answer(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    if message.text and message.text.startswith("/"):
-        await state.clear()
-        await message.answer(_("answer.cancelled"))
-        return
     data = await state.get_data()
     await state.clear()
-    try:
-        feedback = await _answer(
-            bot,
-            session,
-            settings,
-            i18n,
-            principal,
-            message.from_user,  # type: ignore[arg-type]
-            int(data["ticket"]),
-            message.text or message.caption or "",
-            photo_ids(message),
-        )
-    except Forbidden:
-        await refuse(message, "ticket.answer")
+    if message.text and message.text.startswith("/"):
+        await message.answer(_("answer.cancelled"))
         return
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
-    await message.answer(feedback)
+    await _answer_message(message, int(data["ticket"]), session, principal, settings, i18n, bot)
 
 
 Action = Callable[..., Awaitable[str]]

@@ -38,17 +38,35 @@ async def create_code(
     )
     if not allowed:
         raise Forbidden("bind.not_allowed")
+    return await _issue(
+        session, principal, ttl_minutes, ward_id=group.ward_id, group_id=group.id, purpose="group"
+    )
+
+
+async def _issue(
+    session: AsyncSession,
+    principal: Principal,
+    ttl_minutes: int,
+    *,
+    ward_id: int,
+    group_id: int | None,
+    purpose: str,
+) -> BindCode:
     code = BindCode(
         code=_new_code(),
-        ward_id=group.ward_id,
-        group_id=group.id,
+        purpose=purpose,
+        ward_id=ward_id,
+        group_id=group_id,
         created_by=principal.telegram_id,
         expires_at=utcnow() + timedelta(minutes=ttl_minutes),
     )
     session.add(code)
-    audit.record(
-        session, "bind.code_created", actor_id=principal.telegram_id, target=f"group:{group.id}"
+    action, target = (
+        ("bind.code_created", f"group:{group_id}")
+        if purpose == "group"
+        else ("staff.code_created", f"ward:{ward_id}")
     )
+    audit.record(session, action, actor_id=principal.telegram_id, target=target)
     await session.commit()
     return code
 
@@ -113,19 +131,9 @@ async def create_staff_code(
     """An official of the ward gets a code to bind the team's staff group; commits."""
     if not principal.has(Role.WARD_ADMIN, Role.WARD_OFFICIAL, ward_id=ward_id):
         raise Forbidden("bind.not_allowed")
-    code = BindCode(
-        code=_new_code(),
-        purpose="staff",
-        ward_id=ward_id,
-        created_by=principal.telegram_id,
-        expires_at=utcnow() + timedelta(minutes=ttl_minutes),
+    return await _issue(
+        session, principal, ttl_minutes, ward_id=ward_id, group_id=None, purpose="staff"
     )
-    session.add(code)
-    audit.record(
-        session, "staff.code_created", actor_id=principal.telegram_id, target=f"ward:{ward_id}"
-    )
-    await session.commit()
-    return code
 
 
 async def bind_staff_chat(

@@ -62,6 +62,14 @@ class WorkingTime:
         raise ValueError("no working time within reach: check LOA_WORKING_DAYS and LOA_HOLIDAYS")
 
 
+# Open, never answered, not yet escalated: the tickets the watch looks at.
+_UNANSWERED = (
+    Ticket.status.in_((TicketStatus.NEW, TicketStatus.TAKEN)),
+    Ticket.first_response_at.is_(None),
+    Ticket.escalated_at.is_(None),
+)
+
+
 async def due_for_reminder(
     session: AsyncSession, now: datetime, before: timedelta
 ) -> list[Ticket]:
@@ -70,10 +78,8 @@ async def due_for_reminder(
         await session.scalars(
             select(Ticket)
             .where(
-                Ticket.status.in_((TicketStatus.NEW, TicketStatus.TAKEN)),
-                Ticket.first_response_at.is_(None),
+                *_UNANSWERED,
                 Ticket.reminded_at.is_(None),
-                Ticket.escalated_at.is_(None),
                 Ticket.due_at > now,
                 Ticket.due_at <= now + before,
             )
@@ -86,14 +92,7 @@ async def due_for_escalation(session: AsyncSession, now: datetime) -> list[Ticke
     """Open tickets past their deadline without a first answer, not yet escalated."""
     return list(
         await session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.status.in_((TicketStatus.NEW, TicketStatus.TAKEN)),
-                Ticket.first_response_at.is_(None),
-                Ticket.escalated_at.is_(None),
-                Ticket.due_at <= now,
-            )
-            .order_by(Ticket.due_at)
+            select(Ticket).where(*_UNANSWERED, Ticket.due_at <= now).order_by(Ticket.due_at)
         )
     )
 

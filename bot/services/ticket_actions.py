@@ -55,6 +55,17 @@ def staff_wards(principal: Principal | None) -> set[int] | None:
     return {g.ward_id for g in principal.grants if g.role in STAFF}
 
 
+async def _open_ticket_for(
+    session: AsyncSession, ticket_id: int, principal: Principal | None
+) -> tuple[Ticket, Principal]:
+    """The ticket, if still open and the caller is on its ward's team."""
+    ticket = await get(session, ticket_id)
+    staff = ensure_staff(principal, ticket.ward_id)
+    if ticket.status is TicketStatus.CLOSED:
+        raise Invalid("ticket.closed", number=ticket_id)
+    return ticket, staff
+
+
 async def take(
     session: AsyncSession,
     ticket_id: int,
@@ -104,10 +115,7 @@ async def record_answer(
 ) -> Ticket:
     """Store the team's answer; the first one stops the response-time clock. Commits."""
     now = now or utcnow()
-    ticket = await get(session, ticket_id)
-    staff = ensure_staff(principal, ticket.ward_id)
-    if ticket.status is TicketStatus.CLOSED:
-        raise Invalid("ticket.closed", number=ticket_id)
+    ticket, staff = await _open_ticket_for(session, ticket_id, principal)
     if not text.strip() and not photos:
         raise Invalid("answer.empty")
     if ticket.assignee_id is None:
@@ -137,10 +145,7 @@ async def close(
     now: datetime | None = None,
 ) -> Ticket:
     now = now or utcnow()
-    ticket = await get(session, ticket_id)
-    staff = ensure_staff(principal, ticket.ward_id)
-    if ticket.status is TicketStatus.CLOSED:
-        raise Invalid("ticket.closed", number=ticket_id)
+    ticket, staff = await _open_ticket_for(session, ticket_id, principal)
     ticket.closed_at = now
     add_event(session, ticket, TicketStatus.CLOSED, staff.telegram_id, now)
     await session.commit()
@@ -157,10 +162,7 @@ async def mark_spam(
 ) -> tuple[Ticket, datetime | None]:
     """Close without an answer and block the sender for `block_hours` (0: no block). Audited."""
     now = now or utcnow()
-    ticket = await get(session, ticket_id)
-    staff = ensure_staff(principal, ticket.ward_id)
-    if ticket.status is TicketStatus.CLOSED:
-        raise Invalid("ticket.closed", number=ticket_id)
+    ticket, staff = await _open_ticket_for(session, ticket_id, principal)
     ticket.closed_at, ticket.spam = now, True
     add_event(session, ticket, TicketStatus.CLOSED, staff.telegram_id, now, note="spam")
     until = now + timedelta(hours=block_hours) if block_hours else None
@@ -193,10 +195,7 @@ async def escalate(
 ) -> Ticket:
     """A team member hands the ticket to the ward officials (noted in the history)."""
     now = now or utcnow()
-    ticket = await get(session, ticket_id)
-    staff = ensure_staff(principal, ticket.ward_id)
-    if ticket.status is TicketStatus.CLOSED:
-        raise Invalid("ticket.closed", number=ticket_id)
+    ticket, staff = await _open_ticket_for(session, ticket_id, principal)
     ticket.escalated_at = ticket.escalated_at or now
     add_event(session, ticket, ticket.status, staff.telegram_id, now, note="escalated")
     await session.commit()
