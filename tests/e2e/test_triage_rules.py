@@ -187,3 +187,16 @@ async def test_queue_stats_and_faq(harness: BotHarness, session: AsyncSession) -
     stats = texts(await harness.send(OFFICIAL_ID, "/triage_stats"))[0]
     assert "Câu hỏi trong 4 tuần qua: 2" in stats and "1 tốt" not in stats
     assert "không có quyền" in texts(await harness.send(TECH_A, "/triage_stats"))[0]
+
+
+async def test_mydata_lists_questions_and_forget_deletes_them(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    await make_world(harness, session)
+    number = await ask_private(harness, "Hỏi về giờ mở cửa nhà văn hóa")
+    data = await residents.my_data(session, RESIDENT_ID)
+    assert [q["number"] for q in data["questions"]] == [number]
+    assert await residents.forget(session, RESIDENT_ID)
+    session.expire_all()
+    assert await session.scalar(select(func.count(Ticket.id))) == 0
+    assert await session.scalar(select(func.count(TicketMessage.id))) == 0
