@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -19,11 +20,12 @@ from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "mydata", "language", "forget")
+COMMANDS = ("start", "help", "ask", "myquestions", "mydata", "language", "forget")
 
 
 def create_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -73,6 +75,11 @@ def create_dispatcher(
     dp.include_router(build_root_router())
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
+    # The response-time watch runs only while the bot runs (startup is never emitted in tests,
+    # which call `run_sla_checks` with their own clock).
+    ticker = SlaTicker(settings, session_factory, i18n)
+    dp.startup.register(ticker.start)
+    dp.shutdown.register(ticker.stop)
     return dp
 
 
@@ -93,6 +100,15 @@ async def _on_startup(bot: Bot, i18n: Any) -> None:
         logger.warning("could not set the command menu: %s", exc)
 
 
-async def _on_shutdown(inflight: InflightMiddleware) -> None:
+async def _on_shutdown(inflight: InflightMiddleware, dispatcher: Dispatcher) -> None:
+    """Let every update already received finish before the bot session closes.
+
+    aiogram runs its own outer middlewares (errors, user context, FSM) before ours, and the FSM
+    one awaits the storage, so a just-started handler may not be counted yet: wait for
+    aiogram's handler tasks themselves, then for anything our counter still sees.
+    """
+    tasks = set(getattr(dispatcher, "_handle_update_tasks", ()))
+    if tasks:
+        await asyncio.wait(tasks, timeout=30)
     if not await inflight.wait_idle(30):
         logger.error("shutdown: updates still being handled after 30 s")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from datetime import date, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +45,18 @@ class Settings(BaseSettings):
     broadcast_lease_seconds: float = Field(default=60.0, ge=1)
     broadcast_timeout: float = Field(default=10.0, gt=0)
     bind_code_ttl_minutes: int = Field(default=60 * 24, ge=1)
+    # Questions and triage: response-time target in working time, and abuse limits.
+    triage_first_response_hours: float = Field(default=4.0, gt=0, le=24 * 30)
+    triage_reminder_minutes: int = Field(default=60, ge=0)
+    triage_check_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    working_hours: str = "07:30-11:30,13:30-17:00"
+    working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    holidays: Annotated[list[date], NoDecode] = Field(default_factory=list)
+    triage_max_open: int = Field(default=5, ge=1)
+    triage_max_messages_per_hour: int = Field(default=20, ge=1)
+    triage_max_photos: int = Field(default=5, ge=0, le=10)
+    triage_spam_block_hours: int = Field(default=72, ge=0)
+    triage_reopen_days: int = Field(default=7, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("bot_token")
@@ -61,6 +75,26 @@ class Settings(BaseSettings):
                 return [int(p) for p in parts]
             except ValueError:
                 raise ValueError("expected Telegram user ids separated by commas") from None
+        return value
+
+    @field_validator("working_days", "holidays", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(d < 1 or d > 7 for d in value):
+            raise ValueError("expected ISO weekdays 1 (Monday) to 7 (Sunday), e.g. 1,2,3,4,5")
+        return sorted(set(value))
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_shape(cls, value: str) -> str:
+        parse_windows(value)
         return value
 
     @field_validator("timezone")
@@ -108,6 +142,10 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def working_windows(self) -> list[tuple[time, time]]:
+        return parse_windows(self.working_hours)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -116,6 +154,21 @@ class Settings(BaseSettings):
         if self.bot_token is None:
             raise ConfigError("LOA_BOT_TOKEN is not set: get a token from @BotFather and set it")
         return self.bot_token.get_secret_value()
+
+
+def parse_windows(value: str) -> list[tuple[time, time]]:
+    """ "07:30-11:30,13:30-17:00" → ordered, non-overlapping (start, end) pairs."""
+    windows = []
+    try:
+        for part in value.split(","):
+            start, end = (time.fromisoformat(t.strip()) for t in part.split("-"))
+            windows.append((start, end))
+    except ValueError:
+        raise ValueError("expected HH:MM-HH:MM periods separated by commas") from None
+    windows.sort()
+    if any(s >= e for s, e in windows) or any(a[1] > b[0] for a, b in itertools.pairwise(windows)):
+        raise ValueError("periods must run forward and must not overlap")
+    return windows
 
 
 def load_settings(**overrides: object) -> Settings:

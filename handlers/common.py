@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.errors import ServiceError
+from bot.text import esc
+
+__all__ = ["command_args", "error_text", "esc", "refuse"]
 
 logger = logging.getLogger(__name__)
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=False)
 
 
 def error_text(err: ServiceError) -> str:

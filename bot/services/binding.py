@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import audit
 from bot.services.errors import Forbidden, Invalid
 from bot.services.roles import Principal
-from models import BindCode, ChatStatus, ResidentialGroup, Role, utcnow
+from models import BindCode, ChatStatus, ResidentialGroup, Role, StaffChat, utcnow
 
 # No 0/O, 1/I/L: codes are read aloud and typed on small phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -38,28 +38,44 @@ async def create_code(
     )
     if not allowed:
         raise Forbidden("bind.not_allowed")
+    return await _issue(
+        session, principal, ttl_minutes, ward_id=group.ward_id, group_id=group.id, purpose="group"
+    )
+
+
+async def _issue(
+    session: AsyncSession,
+    principal: Principal,
+    ttl_minutes: int,
+    *,
+    ward_id: int,
+    group_id: int | None,
+    purpose: str,
+) -> BindCode:
     code = BindCode(
         code=_new_code(),
-        ward_id=group.ward_id,
-        group_id=group.id,
+        purpose=purpose,
+        ward_id=ward_id,
+        group_id=group_id,
         created_by=principal.telegram_id,
         expires_at=utcnow() + timedelta(minutes=ttl_minutes),
     )
     session.add(code)
-    audit.record(
-        session, "bind.code_created", actor_id=principal.telegram_id, target=f"group:{group.id}"
+    action, target = (
+        ("bind.code_created", f"group:{group_id}")
+        if purpose == "group"
+        else ("staff.code_created", f"ward:{ward_id}")
     )
+    audit.record(session, action, actor_id=principal.telegram_id, target=target)
     await session.commit()
     return code
 
 
-async def bind_chat(
-    session: AsyncSession, code_text: str, chat_id: int, chat_title: str | None, user_id: int
-) -> BindResult:
-    """Use a code in a group chat. The code is consumed atomically (one winner); commits."""
+async def _claim(session: AsyncSession, code_text: str, chat_id: int, purpose: str) -> BindCode:
+    """Consume a code of this purpose atomically (one winner); the caller commits."""
     code_text = code_text.strip().upper()
     code = await session.scalar(select(BindCode).where(BindCode.code == code_text))
-    if code is None or code.purpose != "group" or code.group_id is None:
+    if code is None or code.purpose != purpose or (purpose == "group") != bool(code.group_id):
         raise Invalid("bind.code_unknown")
     if code.used_at is not None:
         raise Invalid("bind.code_used")
@@ -73,6 +89,19 @@ async def bind_chat(
     )
     if claimed.rowcount != 1:
         raise Invalid("bind.code_used")
+    code.used_at, code.used_chat_id = now, chat_id
+    return code
+
+
+async def bind_chat(
+    session: AsyncSession, code_text: str, chat_id: int, chat_title: str | None, user_id: int
+) -> BindResult:
+    """Use a code in a group chat. The code is consumed atomically (one winner); commits."""
+    code = await _claim(session, code_text, chat_id, "group")
+    now = code.used_at or utcnow()
+    if await session.scalar(select(StaffChat.id).where(StaffChat.chat_id == chat_id)):
+        await session.rollback()
+        raise Invalid("staff.chat_is_staff")
     other = await session.scalar(
         select(ResidentialGroup).where(ResidentialGroup.chat_id == chat_id)
     )
@@ -96,6 +125,61 @@ async def bind_chat(
     return BindResult(group, previous)
 
 
+async def create_staff_code(
+    session: AsyncSession, principal: Principal, ward_id: int, ttl_minutes: int
+) -> BindCode:
+    """An official of the ward gets a code to bind the team's staff group; commits."""
+    if not principal.has(Role.WARD_ADMIN, Role.WARD_OFFICIAL, ward_id=ward_id):
+        raise Forbidden("bind.not_allowed")
+    return await _issue(
+        session, principal, ttl_minutes, ward_id=ward_id, group_id=None, purpose="staff"
+    )
+
+
+async def bind_staff_chat(
+    session: AsyncSession, code_text: str, chat_id: int, chat_title: str | None, user_id: int
+) -> StaffChat:
+    """Make this group chat the ward's staff inbox (replacing an earlier one); commits."""
+    code = await _claim(session, code_text, chat_id, "staff")
+    if await group_for_chat(session, chat_id) is not None:
+        await session.rollback()
+        raise Invalid("staff.chat_is_residential")
+    staff = await session.scalar(select(StaffChat).where(StaffChat.ward_id == code.ward_id))
+    other = await session.scalar(select(StaffChat).where(StaffChat.chat_id == chat_id))
+    if other is not None and other is not staff:
+        await session.delete(other)  # the chat moves to this ward's inbox
+        await session.flush()
+    if staff is None:
+        staff = StaffChat(ward_id=code.ward_id, chat_id=chat_id, bound_by=user_id)
+        session.add(staff)
+    previous = staff.chat_id if staff.chat_id != chat_id else None
+    staff.chat_id, staff.chat_title = chat_id, (chat_title or "")[:255] or None
+    staff.bound_by, staff.bound_at = user_id, utcnow()
+    audit.record(
+        session,
+        "staff.chat_bound",
+        actor_id=user_id,
+        target=f"ward:{code.ward_id}",
+        chat_id=chat_id,
+        previous_chat_id=previous,
+    )
+    await session.commit()
+    return staff
+
+
+async def staff_chat(
+    session: AsyncSession, *, ward_id: int | None = None, chat_id: int | None = None
+) -> StaffChat | None:
+    """The ward's staff inbox, or the inbox that is this chat."""
+    stmt = select(StaffChat)
+    stmt = (
+        stmt.where(StaffChat.ward_id == ward_id)
+        if ward_id is not None
+        else stmt.where(StaffChat.chat_id == chat_id)
+    )
+    return await session.scalar(stmt)
+
+
 async def group_for_chat(session: AsyncSession, chat_id: int) -> ResidentialGroup | None:
     return await session.scalar(
         select(ResidentialGroup).where(ResidentialGroup.chat_id == chat_id)
@@ -104,16 +188,19 @@ async def group_for_chat(session: AsyncSession, chat_id: int) -> ResidentialGrou
 
 async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
     """A group became a supergroup: keep the binding under the new id; commits."""
-    group = await group_for_chat(session, old_chat_id)
+    group = await group_for_chat(session, old_chat_id) or await staff_chat(
+        session, chat_id=old_chat_id
+    )
     if group is None:
         return False
     group.chat_id = new_chat_id
+    kind = "group" if isinstance(group, ResidentialGroup) else "staff"
     audit.record(
         session,
         "bind.chat_migrated",
         actor_id=None,
         actor_kind="system",
-        target=f"group:{group.id}",
+        target=f"{kind}:{group.id}",
         old=old_chat_id,
         new=new_chat_id,
     )

@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services import audit
 from bot.services.directory import fold
 from bot.services.errors import Invalid, NotFound
-from models import AuditEntry, Household, Resident, ResidentialGroup, RoleGrant, utcnow
+from models import (
+    AuditEntry,
+    Household,
+    Resident,
+    ResidentialGroup,
+    RoleGrant,
+    Ticket,
+    utcnow,
+)
 
 LANGUAGES = ("vi", "en")
 MAX_ADDRESS = 160
@@ -185,6 +193,18 @@ async def my_data(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
         for g in grants
     ]
     data["activity"] = [{"at": _iso(a.at), "action": a.action} for a in actions]
+    questions = await session.scalars(
+        select(Ticket).where(Ticket.resident_tg_id == telegram_id).order_by(Ticket.id)
+    )
+    data["questions"] = [
+        {
+            "number": t.id,
+            "asked_at": _iso(t.created_at),
+            "status": t.status.value,
+            "text": t.summary,
+        }
+        for t in questions
+    ]
     return data
 
 
@@ -194,6 +214,8 @@ async def forget(session: AsyncSession, telegram_id: int) -> bool:
     if resident is None:
         return False
     await session.delete(resident)
+    # Their questions go too (messages, history and ratings cascade with them).
+    await session.execute(delete(Ticket).where(Ticket.resident_tg_id == telegram_id))
     # Earlier entries name this person as actor: unlink them so nothing points back.
     for entry in await session.scalars(
         select(AuditEntry).where(AuditEntry.actor_id == telegram_id)
