@@ -46,16 +46,13 @@ def _progress_line(p: dict[str, object], width: int = 30) -> str:
 
 async def _deliver(settings: Settings, notice_ids: set[int] | None, show: int | None) -> None:
     """Run a sender here until the notices finish; draw progress for `show` on stderr."""
-    from bot.app import create_bot
     from bot.db import create_engine, create_session_factory
-    from bot.i18n import create_i18n
     from broadcasts import outbox
     from broadcasts.engine import create_delivery
     from broadcasts.runner import run_until_done
 
     engine = create_engine(settings.database_url)
     factory = create_session_factory(engine)
-    bot = create_bot(settings)
     tty = sys.stderr.isatty()
 
     async def on_sweep(_finished: list[int]) -> None:
@@ -66,19 +63,12 @@ async def _deliver(settings: Settings, notice_ids: set[int] | None, show: int | 
         typer.echo(("\r" if tty else "") + _progress_line(p), err=True, nl=not tty)
 
     try:
-        sender = await create_delivery(
-            settings,
-            bot,
-            factory,
-            create_i18n(settings.language),
-            on_sweep=on_sweep,
-            install_reply_lane=False,
-        )
+        sender = create_delivery(settings, factory, on_sweep=on_sweep)
         await run_until_done(sender, factory, notice_ids)
         if show is not None and tty:
             typer.echo("", err=True)
     finally:
-        await bot.session.close()
+        await sender.api.close()
         await engine.dispose()
 
 

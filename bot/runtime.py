@@ -14,10 +14,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import migrate
 from bot.app import create_bot, create_dispatcher
+from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
+from bot.middlewares.reply_lane import ReplyLaneMiddleware
 from bot.web.app import create_web_app
-from broadcasts.engine import create_delivery, run_sender
+from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
 from broadcasts.scheduler import add_delivery_jobs
 
@@ -37,14 +39,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     session_factory = create_session_factory(engine)
     bot = create_bot(settings, token)
     dp = create_dispatcher(settings, session_factory, engine)
-    sender = await create_delivery(
-        settings,
-        bot,
-        session_factory,
-        dp["i18n"],
-        idle_poll=5.0,
-        on_sweep=ProgressReporter(bot, session_factory, dp["i18n"], settings.language),
-    )
+    catalog = Catalog(settings.language)
+    sender = create_delivery(settings, session_factory, catalog, idle_poll=5.0)
+    sender.on_sweep = ProgressReporter(sender.api, session_factory, catalog, settings.language)
+    bot.session.middleware(ReplyLaneMiddleware(sender.limiter))  # replies share the limit
     dp["sender"] = sender
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     add_delivery_jobs(scheduler, sender)
@@ -62,7 +60,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     # The sender resumes whatever a crash or a stop left (claimed rows whose lease expired,
     # notices that became due while Loa was down) as soon as it starts.
     sender_stop = asyncio.Event()
-    sending = asyncio.create_task(run_sender(sender, sender_stop))
+    sending = asyncio.create_task(sender.run(sender_stop))
     scheduler.start()
     try:
         if settings.webhook_url:
@@ -75,6 +73,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         await sending  # finishes requests in flight, gives back what it had claimed
         await runner.cleanup()
         await bot.session.close()
+        await sender.api.close()
         await engine.dispose()
         logger.info("stopped")
 

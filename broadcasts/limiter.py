@@ -50,9 +50,16 @@ class GlobalGate(Protocol):
     async def pause(self, seconds: float) -> None: ...
 
 
+def global_burst(rate: float) -> int:
+    """Slots that may go back to back. Two at least: a timer that fires a little late would
+    otherwise lose its slot for good (GCRA restarts from now); more at high rates, because the
+    event loop cannot sleep for fractions of a millisecond. The long-run rate is unchanged."""
+    return max(2, int(rate // 50))
+
+
 class LocalGate:
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.bucket = Gcra(rate)
+        self.bucket = Gcra(rate, global_burst(rate))
         self.clock = clock
         self.paused_until = 0.0
 

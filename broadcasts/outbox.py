@@ -53,6 +53,7 @@ async def enqueue(
     media: tuple[str, str, bytes] | None = None,  # (photo|document, filename, bytes)
     kind: str = "notice",
     notice: Notice | None = None,
+    progress_chat_id: int | None = None,
 ) -> tuple[Notice, list[str]]:
     """Create (or queue an approved draft) and write one delivery per target chat; commits.
 
@@ -79,6 +80,8 @@ async def enqueue(
             notice.media_type, notice.media_name, notice.media_bytes = media
         session.add(notice)
     notice.scheduled_at, notice.expires_at = scheduled_at, expires_at
+    if progress_chat_id is not None:  # the author sees a progress message in Telegram
+        notice.progress_chat_id = progress_chat_id
     notice.status, notice.queued_at = NoticeStatus.QUEUED, now
     await session.flush()
     resolved = await resolve(session, ward_id, audience, notice.urgency)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-from aiogram.utils.i18n import I18n
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import translate
+from bot.catalog import Catalog
 from broadcasts import outbox
+from broadcasts.client import ApiError, BotApi, NetworkError
 from models import Notice
 
 logger = logging.getLogger(__name__)
@@ -23,13 +21,13 @@ class ProgressReporter:
 
     def __init__(
         self,
-        bot: Bot,
+        api: BotApi,
         factory: async_sessionmaker[AsyncSession],
-        i18n: I18n,
+        catalog: Catalog,
         language: str,
         every: float = 3.0,
     ) -> None:
-        self.bot, self.factory, self.i18n, self.language = bot, factory, i18n, language
+        self.api, self.factory, self.catalog, self.language = api, factory, catalog, language
         self.every = every
         self._last = 0.0
 
@@ -73,14 +71,16 @@ class ProgressReporter:
             eta=round(p.pending / rate) if rate else "?",
         )
         text = (
-            translate(self.i18n, "notice.progress_done", self.language, **params)
+            self.catalog.text("notice.progress_done", self.language, **params)
             if done
-            else translate(self.i18n, "notice.progress", self.language, **params)
+            else self.catalog.text("notice.progress", self.language, **params)
         )
         try:
             if message_id is None:
-                await self.bot.send_message(chat_id, text)
+                await self.api.call("sendMessage", {"chat_id": chat_id, "text": text})
             else:
-                await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-        except TelegramAPIError as exc:  # "message is not modified" and the like
+                await self.api.call(
+                    "editMessageText", {"chat_id": chat_id, "text": text, "message_id": message_id}
+                )
+        except (ApiError, NetworkError) as exc:  # "message is not modified" and the like
             logger.debug("progress for notice %s not shown: %s", p.notice_id, exc)

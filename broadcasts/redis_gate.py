@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from broadcasts.limiter import global_burst
+
 # KEYS[1] = TAT key, KEYS[2] = pause key; ARGV = interval, tolerance (seconds).
 # Redis's own clock is used, so instances on different machines agree.
 _TAKE = """
@@ -37,11 +39,12 @@ class RedisGate:
         self.redis = redis
         self.keys = [f"loa:rate:{bot_id}:tat", f"loa:rate:{bot_id}:pause"]
         self.interval = 1.0 / rate
+        self.tolerance = (global_burst(rate) - 1) * self.interval
         self._take = redis.register_script(_TAKE)
         self._pause = redis.register_script(_PAUSE)
 
     async def try_take(self) -> float:
-        return float(await self._take(keys=self.keys, args=[self.interval, 0]))
+        return float(await self._take(keys=self.keys, args=[self.interval, self.tolerance]))
 
     async def pause(self, seconds: float) -> None:
         await self._pause(keys=[self.keys[1]], args=[seconds])

@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from broadcasts.engine import run_sender
 from broadcasts.sender import Sender
 from models import Delivery, DeliveryStatus, Notice, utcnow
 
@@ -53,6 +52,6 @@ async def run_until_done(
 
     sender.on_sweep = on_sweep
     try:
-        await run_sender(sender, stop)
+        await sender.run(stop)
     finally:
         sender.on_sweep = previous

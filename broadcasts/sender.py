@@ -21,20 +21,11 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from broadcasts import store
+from broadcasts.client import ApiError, BotApi, NetworkError
 from broadcasts.limiter import Limiter
 from broadcasts.render import Marks
 from broadcasts.store import Job, Result
@@ -60,14 +51,13 @@ Hook = Callable[[list[int]], Awaitable[None]]
 class Sender:
     def __init__(
         self,
-        bot: Bot,
+        api: BotApi,
         factory: async_sessionmaker[AsyncSession],
         limiter: Limiter,
         marks_for: Callable[[Urgency], Marks],
         *,
         rate: float = 30.0,
         lease_seconds: float = 60.0,
-        request_timeout: float = 10.0,
         max_inflight: int | None = None,
         batch: int | None = None,
         sweep_seconds: float = 1.0,
@@ -75,12 +65,11 @@ class Sender:
         idle_poll: float = 0.5,
         on_sweep: Hook | None = None,
     ) -> None:
-        self.bot, self.factory, self.limiter, self.marks_for = bot, factory, limiter, marks_for
+        self.api, self.factory, self.limiter, self.marks_for = api, factory, limiter, marks_for
         self.claim_id = uuid.uuid4().hex[:16]
         self.lease = timedelta(seconds=lease_seconds)
         # A job this close to losing its lease is left for whoever claims the row next.
         self.lease_margin = timedelta(seconds=min(2.0, lease_seconds / 4))
-        self.timeout = request_timeout
         # Enough requests in flight to cover ~0.4 s of latency at the configured rate.
         self.max_inflight = max_inflight or max(8, min(256, int(rate * 0.4) + 8))
         self.batch = batch or max(20, min(2000, int(rate * 2)))  # about 2 s of work
@@ -247,41 +236,16 @@ class Sender:
         notice = self.notices[job.notice_id]
         result: Result | None = None
         try:
-            await perform(
-                self.bot,
-                job,
-                notice,
-                self.marks_for(notice.urgency),
-                self.media,
-                self._gate,
-                self.timeout,
-            )
+            await perform(self.api, job, notice, self.marks_for(notice.urgency), self.media,
+                          self._gate)  # fmt: skip
             done = DeliveryStatus.CANCELLED if job.op is DeliveryOp.CANCEL else DeliveryStatus.SENT
-            result = Result(
-                job,
-                done,
-                sent=job.op is DeliveryOp.SEND,
-                version=notice.version,
-                error=job.extra.get("pin_error"),
-            )
+            result = Result(job, done, sent=job.op is DeliveryOp.SEND, version=notice.version,
+                            error=job.extra.get("pin_error"))  # fmt: skip
             self.stats["sent"] += 1
-        except TelegramRetryAfter as exc:
-            self.stats["429"] += 1
-            await self.limiter.pause(exc.retry_after)
-            self._push(job)  # not an attempt: Telegram asked us to wait
-        except TelegramMigrateToChat as exc:
-            result = await self._migrated(job, exc.migrate_to_chat_id)
-        except TelegramForbiddenError as exc:
-            await self._unreachable(job)
-            result = Result(job, DeliveryStatus.FAILED, error=exc.message)
-        except TelegramBadRequest as exc:
-            result = Result(job, DeliveryStatus.FAILED, error=exc.message)
-        except TelegramNetworkError as exc:
+        except ApiError as exc:
+            result = await self._after_api_error(job, exc)
+        except NetworkError as exc:
             result = self._after_network_error(job, notice, exc)
-        except TelegramServerError as exc:
-            result = self._retry(job, exc.message)
-        except TelegramAPIError as exc:
-            result = Result(job, DeliveryStatus.FAILED, error=exc.message)
         except Exception as exc:  # a bug must not lose the row: retry later, and log
             logger.exception("delivery %s failed unexpectedly", job.id)
             result = self._retry(job, f"{type(exc).__name__}: {exc}")
@@ -306,10 +270,25 @@ class Sender:
             next_attempt_at=utcnow() + timedelta(seconds=delay),
         )
 
-    def _after_network_error(self, job: Job, notice: NoticeView, exc: Exception) -> Result | None:
-        message = str(getattr(exc, "message", exc))
-        if "timeout" not in message.lower():
-            return self._retry(job, message)  # could not connect: nothing was sent
+    async def _after_api_error(self, job: Job, exc: ApiError) -> Result | None:
+        """Telegram answered with an error: wait, follow, give up, or retry, as it says."""
+        if exc.code == 429 or exc.retry_after is not None:
+            self.stats["429"] += 1
+            await self.limiter.pause(float(exc.retry_after or 1))
+            self._push(job)  # not an attempt: Telegram asked us to wait
+            return None
+        if exc.migrate_to_chat_id is not None:
+            return await self._migrated(job, exc.migrate_to_chat_id)
+        if exc.code >= 500:
+            return self._retry(job, exc.description)
+        if exc.code == 403:  # blocked, kicked, deactivated: for good
+            await self._unreachable(job)
+        return Result(job, DeliveryStatus.FAILED, error=exc.description)
+
+    def _after_network_error(self, job: Job, notice: NoticeView, exc: NetworkError
+                             ) -> Result | None:  # fmt: skip
+        if not exc.maybe_sent:
+            return self._retry(job, str(exc))  # could not connect: nothing was sent
         # The request went out and no answer came: maybe delivered. Emergencies are sent once
         # more (a duplicate is better than a miss); everything else stays "unknown".
         self.stats["unknown"] += 1
@@ -317,7 +296,7 @@ class Sender:
             job.resent = True
             self._push(job)
             return None
-        return Result(job, DeliveryStatus.UNKNOWN, error=message)
+        return Result(job, DeliveryStatus.UNKNOWN, error=str(exc))
 
     async def _migrated(self, job: Job, new_chat_id: int) -> Result | None:
         from bot.services.binding import migrate_chat

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, Message
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from broadcasts.client import ApiError, BotApi
 from broadcasts.render import Marks, Part, render
 from broadcasts.store import Job
 from models import DeliveryOp, Notice, NoticeStatus, Urgency
 
-logger = logging.getLogger(__name__)
 Gate = Callable[[int], Awaitable[None]]  # waits for the chat's pace and a global slot
+HTML = {"parse_mode": "HTML"}
 
 
 @dataclass
@@ -31,7 +30,7 @@ class NoticeView:
     media_type: str | None
     media_name: str | None
     media_file_id: str | None
-    expires_at: object
+    expires_at: datetime | None
     cancel_mode: str
     pin: bool
 
@@ -43,150 +42,108 @@ class MediaCache:
         self.factory = factory
         self._locks: dict[int, asyncio.Lock] = {}
 
-    async def input_for(self, notice: NoticeView) -> tuple[str | BufferedInputFile, bool]:
-        """(file_id or upload, is_upload). Holds a per-notice lock while an upload is pending."""
+    async def send(self, api: BotApi, notice: NoticeView, chat_id: int, caption: str) -> Any:
+        kind = notice.media_type or "document"
+        method = "sendPhoto" if kind == "photo" else "sendDocument"
+        params = {"chat_id": chat_id, "caption": caption, **HTML}
         if notice.media_file_id:
-            return notice.media_file_id, False
-        lock = self._locks.setdefault(notice.id, asyncio.Lock())
-        await lock.acquire()
-        if notice.media_file_id:  # someone uploaded while we waited
-            lock.release()
-            return notice.media_file_id, False
-        async with self.factory() as session:
-            data = await session.scalar(select(Notice.media_bytes).where(Notice.id == notice.id))
-        return BufferedInputFile(data or b"", filename=notice.media_name or "file"), True
-
-    async def uploaded(self, notice: NoticeView, message: Message | None) -> None:
-        lock = self._locks.get(notice.id)
-        try:
-            file_id = None
-            if message is not None and message.photo:
-                file_id = message.photo[-1].file_id
-            elif message is not None and message.document:
-                file_id = message.document.file_id
-            if file_id:
-                notice.media_file_id = file_id
-                async with self.factory() as session:
-                    await session.execute(
-                        update(Notice).where(Notice.id == notice.id).values(media_file_id=file_id)
-                    )
-                    await session.commit()
-        finally:
-            if lock is not None and lock.locked():
-                lock.release()
-
-
-def _ignorable(exc: TelegramBadRequest) -> bool:
-    text = exc.message.lower()
-    return "message is not modified" in text or "message to delete not found" in text
+            return await api.call(method, {**params, kind: notice.media_file_id})
+        async with self._locks.setdefault(notice.id, asyncio.Lock()):
+            if notice.media_file_id:  # uploaded by another delivery while we waited
+                return await api.call(method, {**params, kind: notice.media_file_id})
+            async with self.factory() as session:
+                data = await session.scalar(
+                    select(Notice.media_bytes).where(Notice.id == notice.id)
+                )
+            result = await api.upload(method, params, kind, notice.media_name or kind, data or b"")
+            file_id = (result["photo"][-1] if kind == "photo" else result["document"])["file_id"]
+            notice.media_file_id = file_id
+            async with self.factory() as session:
+                await session.execute(
+                    update(Notice).where(Notice.id == notice.id).values(media_file_id=file_id)
+                )
+                await session.commit()
+            return result
 
 
 async def perform(
-    bot: Bot,
-    job: Job,
-    notice: NoticeView,
-    marks: Marks,
-    media: MediaCache,
-    gate: Gate,
-    timeout: float,
+    api: BotApi, job: Job, notice: NoticeView, marks: Marks, media: MediaCache, gate: Gate
 ) -> None:
     """Run the job's operation; `job.message_ids` grows as parts are delivered.
 
     The first call's slot was taken by the caller; `gate(chat_id)` is awaited before others.
     """
     if job.op is DeliveryOp.SEND:
-        await _send(
-            bot,
-            job,
-            notice,
-            render(notice.text, marks, media=notice.media_type),
-            media,
-            gate,
-            timeout,
-        )
+        parts = render(notice.text, marks, media=notice.media_type)
+        await _send(api, job, notice, parts, media, gate)
     elif job.op is DeliveryOp.EDIT:
         parts = render(notice.text, marks, media=notice.media_type, mark="correction")
-        await _edit(bot, job, notice, parts, gate, timeout)
+        await _edit(api, job, notice, parts, gate)
         if len(parts) > len(job.message_ids):
-            await _send(bot, job, notice, parts, media, gate, timeout, first_gated=False)
+            await gate(job.chat_id)
+            await _send(api, job, notice, parts, media, gate)
     elif notice.cancel_mode == "delete":
         for i, mid in enumerate(job.message_ids):
             if i:
                 await gate(job.chat_id)
-            try:
-                await bot.delete_message(job.chat_id, mid, request_timeout=timeout)
-            except TelegramBadRequest as exc:
-                if not _ignorable(exc):
-                    raise
+            await _quietly(api.call("deleteMessage", {"chat_id": job.chat_id, "message_id": mid}))
     else:
         parts = render(notice.text, marks, media=notice.media_type, mark="cancelled")
-        await _edit(bot, job, notice, parts[:1], gate, timeout)
+        await _edit(api, job, notice, parts[:1], gate)
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    try:
+        await call
+    except ApiError as exc:
+        if not exc.ignorable:
+            raise
 
 
 async def _send(
-    bot: Bot,
-    job: Job,
-    notice: NoticeView,
-    parts: list[Part],
-    media: MediaCache,
-    gate: Gate,
-    timeout: float,
-    first_gated: bool = True,
+    api: BotApi, job: Job, notice: NoticeView, parts: list[Part], media: MediaCache, gate: Gate
 ) -> None:
-    for i in range(len(job.message_ids), len(parts)):
+    first = len(job.message_ids)
+    for i in range(first, len(parts)):
         part = parts[i]
-        if i or not first_gated:
+        if i > first:
             await gate(job.chat_id)
         if part.kind in ("photo", "document"):
-            file, upload = await media.input_for(notice)
-            message = None
-            try:
-                if part.kind == "photo":
-                    message = await bot.send_photo(
-                        job.chat_id, file, caption=part.html, request_timeout=timeout
-                    )
-                else:
-                    message = await bot.send_document(
-                        job.chat_id, file, caption=part.html, request_timeout=timeout
-                    )
-            finally:
-                if upload:
-                    await media.uploaded(notice, message)
+            message = await media.send(api, notice, job.chat_id, part.html)
         else:
-            message = await bot.send_message(job.chat_id, part.html, request_timeout=timeout)
-        job.message_ids.append(message.message_id)
+            message = await api.call(
+                "sendMessage",
+                {
+                    "chat_id": job.chat_id,
+                    "text": part.html,
+                    "link_preview_options": {"is_disabled": True},
+                    **HTML,
+                },
+            )
+        job.message_ids.append(int(message["message_id"]))
         if i == 0 and notice.pin and job.chat_id < 0:
-            await _pin(bot, job, message.message_id, timeout)
+            await _pin(api, job, int(message["message_id"]))
 
 
-async def _pin(bot: Bot, job: Job, message_id: int, timeout: float) -> None:
+async def _pin(api: BotApi, job: Job, message_id: int) -> None:
     try:
-        await bot.pin_chat_message(
-            job.chat_id, message_id, disable_notification=False, request_timeout=timeout
+        await api.call(
+            "pinChatMessage",
+            {"chat_id": job.chat_id, "message_id": message_id, "disable_notification": False},
         )
         job.extra["pinned"] = True
-    except TelegramBadRequest as exc:  # no right to pin: the notice is still delivered
-        job.extra["pin_error"] = exc.message[:120]
+    except ApiError as exc:  # no right to pin: the notice is still delivered
+        if exc.code != 400:
+            raise
+        job.extra["pin_error"] = exc.description[:120]
 
 
-async def _edit(
-    bot: Bot, job: Job, notice: NoticeView, parts: list[Part], gate: Gate, timeout: float
-) -> None:
+async def _edit(api: BotApi, job: Job, notice: NoticeView, parts: list[Part], gate: Gate) -> None:
     for i, mid in enumerate(job.message_ids[: len(parts)]):
         if i:
             await gate(job.chat_id)
-        try:
-            if i == 0 and notice.media_type:
-                await bot.edit_message_caption(
-                    chat_id=job.chat_id,
-                    message_id=mid,
-                    caption=parts[0].html,
-                    request_timeout=timeout,
-                )
-            else:
-                await bot.edit_message_text(
-                    parts[i].html, chat_id=job.chat_id, message_id=mid, request_timeout=timeout
-                )
-        except TelegramBadRequest as exc:
-            if not _ignorable(exc):
-                raise
+        target = {"chat_id": job.chat_id, "message_id": mid, **HTML}
+        if i == 0 and notice.media_type:
+            await _quietly(api.call("editMessageCaption", {**target, "caption": parts[0].html}))
+        else:
+            await _quietly(api.call("editMessageText", {**target, "text": parts[i].html}))

@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_bot
+from bot.catalog import Catalog
 from bot.config import Settings
-from bot.i18n import create_i18n
 from bot.sandbox import Sandbox
 from bot.services.seed import seed_synthetic
 from broadcasts import audience, outbox
@@ -19,7 +18,7 @@ from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender
 from models import Delivery, Notice, Urgency, Ward
 
-FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02, "request_timeout": 2.0}
+FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02}
 
 
 async def ward(session: AsyncSession, groups: int = 4, households: int = 12) -> int:
@@ -44,11 +43,11 @@ async def notice(
 async def sender_for(
     settings: Settings, sandbox: Sandbox, factory: async_sessionmaker[AsyncSession], **kw: Any
 ) -> Sender:
-    s = settings.model_copy(update={"telegram_api_url": sandbox.base_url})
-    bot = create_bot(s)
-    return await create_delivery(
-        s, bot, factory, create_i18n(), install_reply_lane=False, **{**FAST, **kw}
+    timeout = kw.pop("api_timeout", 5.0)
+    s = settings.model_copy(
+        update={"telegram_api_url": sandbox.base_url, "broadcast_timeout": timeout}
     )
+    return create_delivery(s, factory, Catalog(), **{**FAST, **kw})
 
 
 async def deliver(
@@ -62,7 +61,7 @@ async def deliver(
     try:
         await run_until_done(sender, factory, notice_ids)
     finally:
-        await sender.bot.session.close()
+        await sender.api.close()
     return sender
 
 

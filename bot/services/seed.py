@@ -77,8 +77,8 @@ async def seed_synthetic(
     )
     for start in range(0, households, CHUNK):
         idx = range(start + 1, min(households, start + CHUNK) + 1)
-        await session.execute(
-            insert(Household),
+        inserted = await session.execute(
+            insert(Household).returning(Household.code, Household.id),
             [
                 {
                     "ward_id": ward.id,
@@ -91,18 +91,7 @@ async def seed_synthetic(
                 for j in idx
             ],
         )
-        hh_ids = dict(
-            (
-                await session.execute(
-                    select(Household.code, Household.id).where(
-                        Household.ward_id == ward.id,
-                        Household.code.in_([f"HH{j:06d}" for j in idx]),
-                    )
-                )
-            )
-            .tuples()
-            .all()
-        )
+        hh_ids = dict(inserted.tuples().all())
         await session.execute(
             insert(Resident),
             [

@@ -104,14 +104,14 @@ async def test_timeout_after_send_is_unknown_but_emergency_is_resent_once(
     )
     sandbox.fail(method="sendMessage", chat_id=chats[0], error="timeout_after_send", times=1)
     normal = await notice(session, ward_id)
-    await deliver(settings, sandbox, session_factory, {normal.id}, request_timeout=0.5)
+    await deliver(settings, sandbox, session_factory, {normal.id}, api_timeout=0.5)
     statuses = {d.chat_id: d.status for d in await rows(session, normal.id)}
     assert statuses == {chats[0]: DeliveryStatus.UNKNOWN, chats[1]: DeliveryStatus.SENT}
     assert received(sandbox)[chats[0]] == 1
 
     sandbox.fail(method="sendMessage", chat_id=chats[0], error="timeout_after_send", times=1)
     emergency = await notice(session, ward_id, "Lũ quét", Urgency.EMERGENCY)
-    await deliver(settings, sandbox, session_factory, {emergency.id}, request_timeout=0.5)
+    await deliver(settings, sandbox, session_factory, {emergency.id}, api_timeout=0.5)
     statuses = {d.chat_id: d.status for d in await rows(session, emergency.id)}
     assert statuses[chats[0]] is DeliveryStatus.SENT
     assert received(sandbox)[chats[0]] == 3  # 1 normal + the emergency twice

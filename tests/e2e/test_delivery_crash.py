@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sandbox import Sandbox
-from broadcasts.engine import run_sender
 from broadcasts.limiter import Limiter
 from broadcasts.redis_gate import RedisGate
 from models import Delivery, DeliveryStatus, Urgency
@@ -135,7 +134,7 @@ async def test_two_senders_never_send_the_same_row_and_share_the_limit(
     for s in senders:  # one limit for the bot, shared through Redis
         s.limiter = Limiter(RedisGate(redis, 1, settings.broadcast_rate))
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(run_sender(s, stop)) for s in senders]
+    tasks = [asyncio.create_task(s.run(stop)) for s in senders]
     try:
         total = len(
             set(await session.scalars(select(Delivery.chat_id).where(Delivery.notice_id == n.id)))
@@ -147,7 +146,7 @@ async def test_two_senders_never_send_the_same_row_and_share_the_limit(
         stop.set()
         await asyncio.gather(*tasks)
         for s in senders:
-            await s.bot.session.close()
+            await s.api.close()
         await redis.aclose()
     got = received(sandbox)
     assert len(got) == total and set(got.values()) == {1}

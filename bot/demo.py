@@ -1,0 +1,260 @@
+"""`make demo`: the whole job, offline, in a minute.
+
+The sandbox Bot API (with Telegram's limits) runs in this process; the real bot runs against it
+by long polling, exactly as `loa run` does; a scripted scene plays real updates through it and
+prints what each person sees. The web server then stays up until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.config import load_settings
+from bot.db import create_engine, create_session_factory
+from bot.sandbox import Call, Sandbox
+from bot.services.roles import grant_role
+from bot.services.seed import SAMPLE_WARD, seed_sample
+from broadcasts import audience, outbox
+from models import ChatStatus, Notice, ResidentialGroup, Role, Urgency, Ward
+
+TOKEN = "123456789:DEMO-token-for-the-offline-sandbox"
+OFFICIAL, LEADER, TECH, RESIDENT = 7_100_000_001, 7_100_000_002, 7_100_000_003, 7_200_000_001
+GROUP13, STAFF = -1_007_000_000_013, -1_007_000_000_999
+NAMES = {
+    OFFICIAL: "Cán bộ phường (chị Hà)",
+    LEADER: "Tổ trưởng Tổ 13 (bác Sơn)",
+    TECH: "Tổ công nghệ số (anh Minh)",
+    RESIDENT: "Cư dân (bà Lan)",
+    GROUP13: "Nhóm Tổ 13",
+    STAFF: "Nhóm tổ công nghệ số",
+}
+NOTICE = (
+    "Trạm Y tế phường tổ chức KHÁM SÀNG LỌC TIỂU ĐƯỜNG MIỄN PHÍ cho người từ 40 tuổi.\n\n"
+    "🗓 Thứ Năm 26/11, 7h30 – 10h30\n📍 Nhà văn hóa Tổ 13\n"
+    "Mang theo: CCCD, thẻ BHYT. Nhịn ăn sáng trước khi đến."
+)
+
+
+def _plain(html: str, lines: int = 3) -> str:
+    text = re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">")
+    text = text.replace("&amp;", "&")
+    kept = [ln for ln in text.splitlines() if ln.strip()][:lines]
+    return "\n        ".join(kept)
+
+
+class Scene:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sb = sandbox
+        self.seen = 0
+
+    def say(self, who: int, text: str) -> None:
+        print(f"\n  👤 {NAMES.get(who, who)}: {text}")
+
+    def show(self, only: Callable[[Call], bool] | None = None, lines: int = 3) -> None:
+        """Print what the bot sent since the last look."""
+        for call in self.sb.calls[self.seen :]:
+            if call.ok and call.method in ("sendMessage", "editMessageText", "sendDocument"):
+                if only is None or only(call):
+                    who = NAMES.get(call.chat_id, f"chat {call.chat_id}")
+                    body = call.params.get("text") or call.params.get("caption") or "(tệp)"
+                    print(f"  🤖 Loa → {who}:\n        {_plain(str(body), lines)}")
+        self.seen = len(self.sb.calls)
+
+    async def send(self, who: int, text: str, chat: int | None = None, **kw: Any) -> list[Call]:
+        self.say(who, text)
+        since = len(self.sb.calls)
+        chat_type = "supergroup" if chat and chat < 0 else None
+        await self.sb.user_sends(
+            who,
+            text,
+            chat,
+            chat_type=chat_type,
+            first_name=NAMES[who].split("(")[-1].rstrip(")"),
+            **kw,
+        )
+        return await self.reply(since)
+
+    async def reply(self, since: int) -> list[Call]:
+        """Wait for the bot's answer (a new message or an edited one) to what just happened."""
+        waits = [
+            asyncio.create_task(self.sb.wait_for(m, lambda c: c.seq >= since, timeout=15))
+            for m in ("sendMessage", "editMessageText")
+        ]
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            task.result()
+        await asyncio.sleep(0.3)  # let the rest of the answer arrive, for reading
+        return [c for c in self.sb.calls[since:] if c.ok]
+
+    async def press(self, who: int, message: dict[str, Any], label: str) -> list[Call]:
+        for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+            for button in row:
+                if label in button["text"]:
+                    self.say(who, f"[bấm «{button['text']}»]")
+                    since = len(self.sb.calls)
+                    await self.sb.user_presses(
+                        who, message["chat"]["id"], message["message_id"], button["callback_data"]
+                    )
+                    return await self.reply(since)
+        raise RuntimeError(f"no button {label!r}")
+
+
+def _last(calls: list[Call], chat: int | None = None) -> dict[str, Any]:
+    for c in reversed(calls):
+        if c.method in ("sendMessage", "editMessageText") and (chat is None or c.chat_id == chat):
+            return c.result  # type: ignore[no-any-return]
+    raise RuntimeError("the bot did not answer")
+
+
+def _fresh_dir() -> Path:
+    out = Path("demo-out")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    return out
+
+
+async def run_demo(port: int = 8080, keep: bool = True) -> None:
+    out = _fresh_dir()
+    sandbox = Sandbox(latency_ms=40)  # Telegram's flood limits on, 40 ms network latency
+    api = await sandbox.start()
+    settings = load_settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        telegram_api_url=api,
+        database_url=f"sqlite+aiosqlite:///{out / 'loa-demo.db'}",
+        admin_ids=[OFFICIAL],
+        web_port=port,
+        bot_username="loa_phuong_bot",
+        public_url=f"http://127.0.0.1:{port}",
+    )
+    from bot import migrate
+    from bot.runtime import serve
+
+    await migrate.upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        await seed_sample(session)
+        await grant_role(session, LEADER, Role.GROUP_LEADER, group_name="Tổ 13")
+        await grant_role(session, TECH, Role.TECH_TEAM)
+        # The other groups' chats were bound earlier; Tổ 13 is bound on stage below.
+        for g in await session.scalars(select(ResidentialGroup)):
+            if g.name != "Tổ 13":
+                g.chat_id, g.chat_status = -1_007_000_000_000 - g.sort_key, ChatStatus.ACTIVE
+        await session.commit()
+    print(f"📢 Loa demo — {SAMPLE_WARD}: 16 tổ dân phố, sandbox Bot API at {api}")
+    stop = asyncio.Event()
+    bot_task = asyncio.create_task(serve(settings, stop=stop))
+    scene = Scene(sandbox)
+    try:
+        await sandbox.wait_for("deleteWebhook", timeout=30)
+        await _play(scene, factory)
+        print(
+            f"\n🌐 Web server: http://127.0.0.1:{port}/healthz"
+            + ("  — Ctrl-C to stop." if keep else "")
+        )
+        if keep:
+            await asyncio.Event().wait()
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(bot_task, 30)
+        await engine.dispose()
+        await sandbox.stop()
+
+
+async def _play(scene: Scene, factory: Any) -> None:
+    print("\n── 1. Gắn nhóm Telegram của Tổ 13 ──")
+    calls = await scene.send(OFFICIAL, "/bindcode Tổ 13")
+    scene.show()
+    code = re.search(r"<code>([A-Z0-9]{6})</code>", _last(calls)["text"] or "")
+    code_text = code.group(1) if code else re.findall(r"\b[A-Z2-9]{6}\b", _last(calls)["text"])[0]
+    await scene.send(LEADER, f"/bind {code_text}", GROUP13, chat_title="Tổ 13 – Sông Cầu")
+    scene.show()
+
+    print("\n── 2. Một cư dân tham gia (đồng ý, chọn tổ, chọn hộ) ──")
+    welcome = _last(await scene.send(RESIDENT, "/start"))
+    scene.show(lines=2)
+    groups = _last(await scene.press(RESIDENT, welcome, "đồng ý"))
+    scene.show(lines=1)
+    households = _last(await scene.press(RESIDENT, groups, "Tổ 13"))
+    scene.show(lines=1)
+    first = households["reply_markup"]["inline_keyboard"][0][0]["text"]
+    await scene.press(RESIDENT, households, first)
+    scene.show()
+
+    print("\n── 3. Cán bộ phường gửi thông báo khẩn tới cả phường ──")
+    scene.say(OFFICIAL, "loa broadcast send --audience ward --urgency urgent --text '…'")
+    async with factory() as session:
+        ward_id = (await session.scalars(select(Ward.id))).one()
+        notice, _ = await outbox.enqueue(
+            session,
+            ward_id=ward_id,
+            text=NOTICE,
+            audience=audience.spec("ward"),
+            urgency=Urgency.URGENT,
+            created_by=OFFICIAL,
+            progress_chat_id=OFFICIAL,
+        )
+        notice_id = notice.id
+        await session.execute(update(Notice).where(Notice.id == notice_id).values(pin=True))
+        await session.commit()
+    while True:  # a demo may poll: it shows the progress a person would watch
+        async with factory() as session:
+            p = await outbox.progress(session, notice_id)
+            done = (await session.get(Notice, notice_id, populate_existing=True)).finished_at
+        print(f"     … {p.sent}/{p.recipients} đã gửi, {p.failed} lỗi, còn {p.pending}")
+        if done:
+            break
+        await asyncio.sleep(1.0)
+    await asyncio.sleep(3.5)  # the final progress report
+    scene.show(only=lambda c: c.chat_id in (GROUP13, RESIDENT, OFFICIAL), lines=2)
+    groups_got = len(
+        {
+            c.chat_id
+            for c in scene.sb.calls
+            if c.method == "sendMessage"
+            and c.chat_id < 0
+            and c.ok
+            and "SÀNG LỌC" in str(c.params.get("text"))
+        }
+    )
+    print(
+        f"\n  📊 Kết quả: {p.sent}/{p.recipients} nhận được ({groups_got} nhóm tổ + nhắn riêng "
+        f"cho cư dân), {p.failed} lỗi, 429 từ Telegram: {scene.sb.stats['429s']}; "
+        f"ghim trong nhóm: {scene.sb.count('pinChatMessage')}"
+    )
+
+    print("\n── 4. Cư dân hỏi trong nhóm, tổ công nghệ số trả lời ──")
+    calls = await scene.send(OFFICIAL, "/staffcode")
+    code = re.search(r"/bindstaff ([A-Z2-9]{6})", _plain(_last(calls)["text"], 10))
+    scene.show(lines=1)
+    if code:
+        await scene.send(TECH, f"/bindstaff {code.group(1)}", STAFF, chat_title="Tổ CNS Sông Cầu")
+        scene.show(lines=1)
+        await scene.send(
+            RESIDENT, "/ask Cho hỏi khám sàng lọc có cần mang sổ khám bệnh cũ không?", GROUP13
+        )
+        await asyncio.sleep(0.5)
+        scene.show(lines=2)
+        card = _last(scene.sb.calls, STAFF)
+        await scene.press(TECH, card, "Nhận")
+        scene.show(lines=1)
+        await scene.send(
+            TECH,
+            "Bà mang theo sổ khám cũ nếu có, để bác sĩ xem tiền sử ạ.",
+            STAFF,
+            reply_to=card["message_id"],
+        )
+        scene.show(lines=2)
