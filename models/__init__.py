@@ -13,6 +13,7 @@ from models.directory import (
     Ward,
 )
 from models.fsm import FsmRecord
+from models.procedures import Procedure, ProcedureScan, SearchGap
 
 __all__ = [
     "AuditEntry",
@@ -21,10 +22,13 @@ __all__ = [
     "ChatStatus",
     "FsmRecord",
     "Household",
+    "Procedure",
+    "ProcedureScan",
     "Resident",
     "ResidentialGroup",
     "Role",
     "RoleGrant",
+    "SearchGap",
     "Ward",
     "utcnow",
 ]
