@@ -23,7 +23,7 @@ from handlers import build_root_router
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "mydata", "language", "forget")
+COMMANDS = ("start", "thutuc", "help", "mydata", "language", "forget")
 
 
 def create_bot(settings: Settings, token: str | None = None) -> Bot:

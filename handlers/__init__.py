@@ -2,13 +2,26 @@
 
 from aiogram import Router
 
-from handlers import admin, errors, fallback, groups, help, privacy, start
+from handlers import (
+    admin,
+    errors,
+    fallback,
+    groups,
+    help,
+    privacy,
+    procedure_links,
+    procedures,
+    start,
+)
 
 
 def build_root_router() -> Router:
-    """Feature routers first; fallback last so it only sees what nobody handled."""
+    """Feature routers first; fallback last so it only sees what nobody handled.
+
+    procedure_links comes before start (its /start p-<code> deep links are more specific);
+    procedures comes last before fallback (it treats leftover private text as a search).
+    """
     root = Router(name="root")
-    root.include_routers(
-        *(m.router.build() for m in (errors, start, privacy, groups, admin, help, fallback))
-    )
+    order = (errors, procedure_links, start, privacy, groups, admin, help, procedures, fallback)
+    root.include_routers(*(m.router.build() for m in order))
     return root
