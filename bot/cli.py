@@ -1,4 +1,4 @@
-"""The `loa` command line: run, db, seed, demo, directory, admin."""
+"""The `loa` command line: run, db, seed, demo, directory, admin, procedures."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_directory import admin_app, directory_app
+from bot.cli_procedures import procedures_app
 from bot.cli_support import db_session, fail, run_async, settings_or_exit
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(directory_app, name="directory")
 app.add_typer(admin_app, name="admin")
+app.add_typer(procedures_app, name="procedures")
 
 
 def _logging(level: str) -> None:

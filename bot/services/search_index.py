@@ -14,12 +14,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.services.guides import Guide
-from bot.services.search_text import pairs, rewrite, terms
+from bot.services.search_text import marked_terms, pairs, rewrite
 
 # How much a match in each part of a guide counts.
 W_TITLE, W_KEYWORD, W_SUMMARY, W_CASE = 1.0, 1.0, 0.5, 0.4
 PAIR_WEIGHT = 1.5  # a pair ("khai sinh") says more than its two syllables apart
 TYPO_PENALTY, REWRITE_PENALTY = 0.8, 0.95
+# Typed with accents, "vàng" (gold) is not "vắng" (absent): a match only without accents
+# counts this much.
+ACCENT_PENALTY = 0.5
 EXPLAINED_SHARE = 0.6  # the rest of the score is the best title/keyword coverage
 TITLE_TIEBREAK = 0.05  # among equals, the guide whose own title the query covers best
 GOOD_SCORE = 0.58  # below this the best answer is not good enough: a gap is recorded
@@ -36,6 +39,7 @@ class Hit:
 class _Term:
     alternatives: list[tuple[str, float]]  # (index term, penalty)
     weight: float  # its share of the query
+    accented: str | None = None  # as typed, when typed with accents
 
 
 def _deletes(word: str) -> set[str]:
@@ -49,6 +53,7 @@ class SearchIndex:
         self.guides: list[Guide] = list(guides)
         self.by_code = {g.code: g for g in self.guides}
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._accented: dict[str, set[int]] = defaultdict(set)  # word with accents → guides
         self._phrases: list[list[list[str]]] = []
         for i, g in enumerate(self.guides):
             self._phrases.append([])
@@ -57,7 +62,11 @@ class SearchIndex:
             fields += [(g.summary_vi, W_SUMMARY), (g.summary_en, W_SUMMARY)]
             fields += [(t, W_CASE) for c in g.cases for t in (c.title_vi, c.title_en)]
             for text, weight in fields:
-                seq = terms(text)
+                marked = marked_terms(text)
+                seq = [t for t, _ in marked]
+                for _, accented in marked:
+                    if accented:
+                        self._accented[accented].add(i)
                 phrase = weight in (W_TITLE, W_KEYWORD)  # pairs only from names, not prose
                 if phrase:
                     self._phrases[i].append(seq)
@@ -100,9 +109,12 @@ class SearchIndex:
     def _analyse(self, text: str) -> tuple[list[_Term], list[str]]:
         out: list[_Term] = []
         seq: list[str] = []
-        for word in dict.fromkeys(terms(text)):
+        typed: dict[str, str | None] = {}
+        for word, accented in marked_terms(text):
+            typed.setdefault(word, accented)  # each word once, in order
+        for word, accented in typed.items():
             if word in self._vocab:
-                out.append(_Term([(word, 1.0)], self._idf[word]))
+                out.append(_Term([(word, 1.0)], self._idf[word], accented))
                 seq.append(word)
             elif fixes := self._typo_fixes(word):
                 weight = max(self._idf[f] for f in fixes)
@@ -129,7 +141,10 @@ class SearchIndex:
                 idf = self._idf[word] * penalty
                 for i, w in self._postings[word].items():
                     best[i] = max(best.get(i, 0.0), idf * w)
+            spelt = self._accented.get(term.accented, set()) if term.accented else None
             for i, s in best.items():
+                if spelt is not None and i not in spelt:
+                    s *= ACCENT_PENALTY
                 raw[i] += min(s, term.weight)
         for pair in query_pairs:
             idf = self._idf.get(pair)

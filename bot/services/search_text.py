@@ -152,10 +152,25 @@ def _is_stop(word: str) -> bool:
     return word.isascii() and word in STOP_ASCII
 
 
+def accent_key(word: str) -> str | None:
+    """The word as written, when it carries Vietnamese accents (ý and í count as one)."""
+    if word.isascii():
+        return None
+    folded = fold(word)
+    if folded in _I_Y:  # ký/kí, lý/lí: same tone mark, either vowel
+        return unicodedata.normalize("NFC", unicodedata.normalize("NFD", word).replace("y", "i"))
+    return word
+
+
+def marked_terms(text: str) -> list[tuple[str, str | None]]:
+    """(search term, the accented word it came from or None), in order, stop words out."""
+    text = unicodedata.normalize("NFC", text.lower())
+    return [(stem(fold(w)), accent_key(w)) for w in _TOKEN.findall(text) if not _is_stop(w)]
+
+
 def terms(text: str) -> list[str]:
     """Search terms in order: folded and stemmed, stop words out (duplicates kept)."""
-    text = unicodedata.normalize("NFC", text.lower())
-    return [stem(fold(w)) for w in _TOKEN.findall(text) if not _is_stop(w)]
+    return [t for t, _ in marked_terms(text)]
 
 
 def rewrite(text: str) -> str | None:
