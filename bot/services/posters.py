@@ -69,8 +69,11 @@ def write_posters(
         header = field_label(gettext, guide.field) + (f" · {ward}" if ward else "")
         pdf.cell(width, 8, header, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
-        pdf.set_font("DejaVu", "B", 26 if len(guide.title_vi) < 70 else 20)
-        pdf.multi_cell(width, 12, guide.title_vi, align="C", new_x="LMARGIN", new_y="NEXT")
+        size, line = (26, 12) if len(guide.title_vi) < 70 else (20, 10)
+        if len(guide.title_vi) > 140:  # the longest catalog titles run to four lines
+            size, line = 16, 8
+        pdf.set_font("DejaVu", "B", size)
+        pdf.multi_cell(width, line, guide.title_vi, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
         pdf.set_font("DejaVu", "", 15)
         pdf.multi_cell(width, 8, guide.summary_vi, align="C", new_x="LMARGIN", new_y="NEXT")
