@@ -34,7 +34,8 @@ class Procedure(Base):
     replaced_by: Mapped[str | None] = mapped_column(String(16))
     check_at_counter_vi: Mapped[str | None] = mapped_column(Text)
     check_at_counter_en: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # indexed: every search checks max(updated_at) to see whether the catalog changed
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class SearchGap(Base):

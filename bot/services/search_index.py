@@ -8,6 +8,7 @@ index does not know are corrected when one edit away (typos) or split when run t
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -54,9 +55,9 @@ class SearchIndex:
         self.by_code = {g.code: g for g in self.guides}
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._accented: dict[str, set[int]] = defaultdict(set)  # word with accents → guides
-        self._phrases: list[list[list[str]]] = []
+        sequences: list[list[list[str]]] = []
         for i, g in enumerate(self.guides):
-            self._phrases.append([])
+            sequences.append([])
             fields = [(g.title_vi, W_TITLE), (g.title_en, W_TITLE)]
             fields += [(k, W_KEYWORD) for k in g.keywords]
             fields += [(g.summary_vi, W_SUMMARY), (g.summary_en, W_SUMMARY)]
@@ -68,8 +69,8 @@ class SearchIndex:
                     if accented:
                         self._accented[accented].add(i)
                 phrase = weight in (W_TITLE, W_KEYWORD)  # pairs only from names, not prose
-                if phrase:
-                    self._phrases[i].append(seq)
+                if phrase and seq:
+                    sequences[i].append(seq)
                 for key in (*seq, *(pairs(seq) if phrase else ())):
                     if self._postings[key].get(i, 0.0) < weight:
                         self._postings[key][i] = weight
@@ -77,6 +78,11 @@ class SearchIndex:
         self._idf = {k: math.log(1 + n / len(p)) for k, p in self._postings.items()}
         self._max_idf = math.log(1 + n)
         self._vocab = {k for k in self._postings if " " not in k}
+        # Titles and keywords with each word's weight and the total, for coverage.
+        self._phrases: list[list[tuple[list[tuple[str, float]], float]]] = [
+            [([(t, self._idf[t]) for t in seq], sum(self._idf[t] for t in seq)) for seq in seqs]
+            for seqs in sequences
+        ]
         self._near: dict[str, set[str]] = defaultdict(set)
         for word in self._vocab:
             if len(word) >= 3:
@@ -136,16 +142,24 @@ class SearchIndex:
         total = 0.0
         for term in query:
             total += term.weight
-            best: dict[int, float] = {}
-            for word, penalty in term.alternatives:
+            if len(term.alternatives) == 1:  # the usual case: no dictionary of bests
+                word, penalty = term.alternatives[0]
                 idf = self._idf[word] * penalty
-                for i, w in self._postings[word].items():
-                    best[i] = max(best.get(i, 0.0), idf * w)
-            spelt = self._accented.get(term.accented, set()) if term.accented else None
-            for i, s in best.items():
-                if spelt is not None and i not in spelt:
-                    s *= ACCENT_PENALTY
-                raw[i] += min(s, term.weight)
+                best = {i: idf * w for i, w in self._postings[word].items()}
+            else:
+                best = {}
+                for word, penalty in term.alternatives:
+                    idf = self._idf[word] * penalty
+                    for i, w in self._postings[word].items():
+                        if best.get(i, 0.0) < idf * w:
+                            best[i] = idf * w
+            if term.accented:  # never above term.weight: idf · weight · penalty ≤ idf
+                spelt = self._accented.get(term.accented, set())
+                for i, s in best.items():
+                    raw[i] += s if i in spelt else s * ACCENT_PENALTY
+            else:
+                for i, s in best.items():
+                    raw[i] += s
         for pair in query_pairs:
             idf = self._idf.get(pair)
             if idf is None:
@@ -156,7 +170,7 @@ class SearchIndex:
         if not raw or total <= 0:
             return {}
         found = {t for term in query for t, _ in term.alternatives}
-        ranked = sorted(raw, key=raw.__getitem__, reverse=True)[:_PREFILTER]
+        ranked = heapq.nlargest(_PREFILTER, raw, key=raw.__getitem__)
         return {
             i: (1 - TITLE_TIEBREAK)
             * (
@@ -167,15 +181,14 @@ class SearchIndex:
             for i in ranked
         }
 
-    def _coverage(self, phrases: list[list[str]], found: set[str]) -> float:
+    @staticmethod
+    def _coverage(phrases: list[tuple[list[tuple[str, float]], float]], found: set[str]) -> float:
         """How completely the query covers the best-matching of these titles or keywords."""
         best = 0.0
-        for phrase in phrases:
-            if not phrase:
-                continue
-            whole = sum(self._idf[t] for t in phrase)
-            got = sum(self._idf[t] for t in phrase if t in found)
-            best = max(best, got / whole if whole else 0.0)
+        for words, whole in phrases:
+            got = sum(idf for t, idf in words if t in found)
+            if got > best * whole:
+                best = got / whole
         return best
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:

@@ -6,6 +6,7 @@ pairs of neighbouring syllables ("khai sinh") carry most of the meaning.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -162,10 +163,15 @@ def accent_key(word: str) -> str | None:
     return word
 
 
+@functools.lru_cache(maxsize=65536)  # words repeat: building the index folds each once
+def _mark(word: str) -> tuple[str, str | None] | None:
+    return None if _is_stop(word) else (stem(fold(word)), accent_key(word))
+
+
 def marked_terms(text: str) -> list[tuple[str, str | None]]:
     """(search term, the accented word it came from or None), in order, stop words out."""
     text = unicodedata.normalize("NFC", text.lower())
-    return [(stem(fold(w)), accent_key(w)) for w in _TOKEN.findall(text) if not _is_stop(w)]
+    return [m for w in _TOKEN.findall(text) if (m := _mark(w)) is not None]
 
 
 def terms(text: str) -> list[str]:
