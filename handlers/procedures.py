@@ -119,8 +119,11 @@ async def _search_reply(
         await message.answer(error_text(err))
         return
     hits = result.hits
+    if not result.understood:  # "xin chào", "cảm ơn": not a search at all
+        await message.answer(_("guide.not_a_search"))
+        return
     shown = esc(result.query if len(result.query) <= 60 else result.query[:58] + "…")
-    clear = len(hits) == 1 or hits[0].score - hits[1].score >= CLEAR_WINNER
+    clear = len(hits) == 1 or (len(hits) > 1 and hits[0].score - hits[1].score >= CLEAR_WINNER)
     if result.good and (clear or hits[0].score >= CERTAIN):
         await send_card(message, hits[0].guide, 0, settings.public_url)
         return

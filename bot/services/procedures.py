@@ -24,7 +24,7 @@ from bot.services.catalog import DEFAULT_CATALOG, guide_from, load_catalog
 from bot.services.errors import Invalid, NotFound
 from bot.services.guides import FIELDS, Guide, guide_dict
 from bot.services.search_index import GOOD_SCORE, Hit, SearchIndex
-from bot.services.search_text import MAX_QUERY, fold
+from bot.services.search_text import MAX_QUERY, fold, terms
 from models import Procedure, ProcedureScan, SearchGap, utcnow
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class SearchResult:
     query: str
     hits: list[Hit]
     good: bool  # the best hit is a confident answer
+    understood: bool = True  # False: no word that could name a procedure (never a gap)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ async def search(
     """Best guides for what a resident typed. A search with no good answer is recorded as a
     gap (when `record`) so officials see what the catalog lacks. Commits when it records."""
     query = check_query(text)
+    if not terms(query) and parse_code(query) is None:  # greetings, thanks, punctuation
+        return SearchResult(query, [], good=False, understood=False)
     index = await get_index(session)
     hits = index.search(query, limit)
     good = bool(hits) and hits[0].score >= GOOD_SCORE

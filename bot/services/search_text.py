@@ -30,6 +30,7 @@ STOP_VI = frozenset(
     tôi mình em anh chị bà ông cô bác chú muốn cần phải làm sao thế nào như gì ở đâu khi
     được không à nhé ạ ơi với và hay hoặc thì là của này đó ấy những các một bị đã đang sẽ
     xin hỏi giúp hướng dẫn thủ tục nhiều bao lâu về cho tại người có ra vào đi đến nơi
+    chào cảm cám ơn vâng dạ ừ
     """.split()
 )
 _AMBIGUOUS = frozenset("can the dang chi sao em ba co di den noi ra ve".split())
@@ -37,6 +38,7 @@ STOP_EN = frozenset(
     """
     i me my we our you your the a an to of for in on at how do does can get what where is are
     need want please with from about and or procedure help apply which when who by as it this
+    hello hi hey thanks thank ok okay good morning
     """.split()
 )
 # Terms residents use for what the catalog calls something else. Keys and values are
@@ -85,6 +87,9 @@ SYNONYMS: dict[str, str] = {
     "di linh": "nghia vu quan su",
     "nvqs": "nghia vu quan su",
     "thue tro": "tam tru",
+    "tam chu": "tam tru",  # ch/tr and s/x are often swapped when typing (northern speech)
+    "thuong chu": "thuong tru",
+    "khai xinh": "khai sinh",
     "o tro": "tam tru",
     "khach o nha": "luu tru",
     "di lam xa": "tam vang",

@@ -145,3 +145,12 @@ async def test_inline_mode(harness: BotHarness, catalog: list[Guide]) -> None:
     empty = await harness.feed(harness.sandbox.make_inline_query(RESIDENT_ID, ""))
     (answer,) = [c for c in empty if c.method == "answerInlineQuery"]
     assert answer.ok
+
+
+async def test_greetings_are_not_searches(
+    harness: BotHarness, session: AsyncSession, catalog: list[Guide]
+) -> None:
+    for text in ("xin chào", "Cảm ơn ạ!", "ok"):
+        reply = texts(await harness.send(RESIDENT_ID, text))
+        assert "/help" in reply[0] and "làm giấy khai sinh cho con" in reply[0]
+    assert await session.scalar(select(SearchGap)) is None

@@ -90,3 +90,11 @@ def test_text_rules() -> None:
     assert pairs(["ket", "hon", "dang"]) == ["hon ket", "dang hon"]
     assert rewrite("làm sổ đỏ") == "lam quyen su dung dat"
     assert rewrite("khai sinh") is None
+
+
+def test_accents_when_typed_tell_words_apart(index: SearchIndex) -> None:
+    """Typed with accents, "vàng" (gold) is not "vắng" (absent); without, both may match."""
+    gold = index.search("giá vàng", 1)
+    assert not gold or gold[0].score < GOOD_SCORE
+    assert index.search("tạm vắng", 1)[0].guide.code == "1.003677"
+    assert index.search("tam vang", 1)[0].guide.code == "1.003677"
