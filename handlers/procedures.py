@@ -30,7 +30,6 @@ from bot.services.roles import Principal
 from bot.services.search_text import MAX_QUERY
 from handlers.common import error_text, esc, refuse
 from handlers.procedure_cards import (
-    LIMIT,
     GuideAction,
     GuideCb,
     card_text,
@@ -140,43 +139,56 @@ async def _search_reply(
     await message.answer(text, reply_markup=kb.as_markup())
 
 
+async def _allowed(message: Message, principal: Principal | None, action: str) -> bool:
+    """Officials, the tech team and administrators only; checked on every command."""
+    if principal is not None and principal.has(*OFFICIALS):
+        return True
+    await refuse(message, action)
+    return False
+
+
+async def _report(message: Message, title: str, lines: list[str], empty: str) -> None:
+    for part in split_message("\n".join([title, *lines]) if lines else empty):
+        await message.answer(part)
+
+
 @router.message(Command("gaps"))
 async def cmd_gaps(message: Message, principal: Principal | None, session: AsyncSession) -> None:
-    if principal is None or not principal.has(*OFFICIALS):
-        await refuse(message, "gaps")
+    if not await _allowed(message, principal, "gaps"):
         return
     gaps = await procedures.top_gaps(session, days=REPORT_DAYS)
-    if not gaps:
-        await message.answer(_("guide.gaps_empty").format(days=REPORT_DAYS))
-        return
-    lines = [_("guide.gaps_title").format(days=REPORT_DAYS)]
-    lines += [
+    lines = [
         _("guide.gaps_line").format(n=n, query=esc(g.query), count=g.count)
         for n, g in enumerate(gaps, 1)
     ]
-    await message.answer("\n".join(lines)[:LIMIT])
+    await _report(
+        message,
+        _("guide.gaps_title").format(days=REPORT_DAYS),
+        lines,
+        _("guide.gaps_empty").format(days=REPORT_DAYS),
+    )
 
 
 @router.message(Command("scans"))
 async def cmd_scans(message: Message, principal: Principal | None, session: AsyncSession) -> None:
-    if principal is None or not principal.has(*OFFICIALS):
-        await refuse(message, "scans")
+    if not await _allowed(message, principal, "scans"):
         return
     counts = await procedures.scan_counts(session, days=REPORT_DAYS)
-    if not counts:
-        await message.answer(_("guide.scans_empty").format(days=REPORT_DAYS))
-        return
     index = await procedures.get_index(session)
-    lines = [_("guide.scans_title").format(days=REPORT_DAYS)]
+    lines = []
     for c in counts[:40]:
         guide = index.by_code.get(c.code)
         title = pick(guide, "title", lang()) if guide else c.code
+        place = c.place or _("guide.scans_no_place")
         lines.append(
-            _("guide.scans_line").format(
-                place=esc(c.place or _("guide.scans_no_place")), title=esc(title), count=c.count
-            )
+            _("guide.scans_line").format(place=esc(place), title=esc(title), count=c.count)
         )
-    await message.answer("\n".join(lines)[:LIMIT])
+    await _report(
+        message,
+        _("guide.scans_title").format(days=REPORT_DAYS),
+        lines,
+        _("guide.scans_empty").format(days=REPORT_DAYS),
+    )
 
 
 @router.message(F.chat.type == "private", F.text, ~F.text.startswith("/"), StateFilter(None))

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
@@ -17,16 +16,6 @@ from bot.services.catalog import DEFAULT_CATALOG
 from bot.services.posters import qr_matrix
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in ("LOA_BOT_TOKEN", "LOA_ADMIN_IDS", "LOA_WEBHOOK_URL"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("LOA_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("LOA_BOT_USERNAME", "loa_phuong_bot")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_import_reimport_export(env: Path) -> None:
