@@ -43,25 +43,28 @@ def lang() -> str:
 
 
 def split_message(text: str, limit: int = LIMIT) -> list[str]:
-    """Split between sections (blank lines), else between lines, never inside a tag's line."""
+    """Split between sections (blank lines) where possible, else between lines; every line
+    of a card is complete HTML on its own, so no tag is ever cut."""
     parts: list[str] = []
     current = ""
     for block in text.split("\n\n"):
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
+        joined = len(current) + 2 + len(block) if current else len(block)
+        if joined <= limit:
+            current = f"{current}\n\n{block}" if current else block
             continue
-        if current:
+        if len(block) <= limit:  # the section fits a message of its own
             parts.append(current)
-        current = ""
+            current = block
+            continue
+        sep = "\n\n"  # a section too long for any message: fill line by line
         for line in block.split("\n"):
-            candidate = f"{current}\n{line}" if current else line
-            if len(candidate) <= limit:
-                current = candidate
+            if current and len(current) + len(sep) + len(line) <= limit:
+                current = f"{current}{sep}{line}"
             else:
                 if current:
                     parts.append(current)
                 current = line[:limit]
+            sep = "\n"
     if current:
         parts.append(current)
     return parts

@@ -86,6 +86,8 @@ def _guide(row: Procedure) -> Guide:
 
 async def import_guides(session: AsyncSession, guides: list[Guide]) -> ImportReport:
     """Make the stored catalog exactly `guides` (the whole catalog). Commits."""
+    if len({g.code for g in guides}) != len(guides):
+        raise ValueError("each code may appear once in a catalog")  # load_catalog ensures it
     existing = {p.code: p for p in await session.scalars(select(Procedure))}
     created = updated = unchanged = 0
     now = utcnow()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -9,7 +10,9 @@ from aiogram.fsm.state import State, StatesGroup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import procedures
 from bot.services.guides import Guide
+from handlers.procedure_cards import split_message
 from models import ProcedureScan, SearchGap
 from tests.harness import ADMIN_ID, RESIDENT_ID, BotHarness, last_message, texts
 
@@ -154,3 +157,32 @@ async def test_greetings_are_not_searches(
         reply = texts(await harness.send(RESIDENT_ID, text))
         assert "/help" in reply[0] and "làm giấy khai sinh cho con" in reply[0]
     assert await session.scalar(select(SearchGap)) is None
+
+
+async def test_a_card_too_long_for_one_message_goes_in_parts(
+    harness: BotHarness, session: AsyncSession, catalog: list[Guide]
+) -> None:
+    birth = next(g for g in catalog if g.code == "1.001193")
+    case = birth.cases[0]
+    many = tuple(
+        dataclasses.replace(case.documents[0], name_vi=f"Giấy tờ số {n} " + "rất dài " * 12)
+        for n in range(60)
+    )
+    long_guide = dataclasses.replace(
+        birth, cases=(dataclasses.replace(case, documents=many), *birth.cases[1:])
+    )
+    others = [g for g in catalog if g.code != birth.code]
+    await procedures.import_guides(session, [long_guide, *others])
+    calls = await harness.send(RESIDENT_ID, "/start p-1_001193")
+    sent = [c for c in calls if c.method == "sendMessage" and c.ok]
+    assert len(sent) >= 2 and all(len(c.result["text"]) <= 4096 for c in sent)
+    assert "reply_markup" not in sent[0].result and "reply_markup" in sent[-1].result
+    assert "Giấy tờ số 0 " in sent[0].result["text"] and "Lệ phí" in sent[-1].result["text"]
+
+
+def test_split_message_keeps_sections_and_lines() -> None:
+    text = "\n\n".join(["a" * 3000, "b" * 3000, "\n".join(["c" * 1000] * 6)])
+    parts = split_message(text)
+    assert [len(p) for p in parts] == [3000, 4002, 4003, 1000]
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+    assert split_message("short") == ["short"]
