@@ -35,7 +35,6 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     async with session_factory() as session:  # first start: the shipped procedure catalog
         if added := await procedures.ensure_catalog(session):
             logger.info("imported %s procedure guides from the shipped catalog", added)
-        await procedures.get_index(session)  # built now, not on the first resident's search
     bot = create_bot(settings, token)
     dp = create_dispatcher(settings, session_factory, engine)
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
