@@ -24,7 +24,8 @@ def procedures_import(
         DEFAULT_CATALOG
     ),
 ) -> None:
-    """Validate every file, then replace the stored catalog. Any problem rejects it whole."""
+    """Validate every file, then store them. A folder replaces the whole catalog (guides not
+    in it are removed); one file adds or updates that guide. Any problem rejects it all."""
     settings = settings_or_exit()
     from bot.services.catalog import CatalogRejected, load_catalog
     from bot.services.procedures import import_guides
@@ -37,7 +38,7 @@ def procedures_import(
 
     async def go() -> str:
         async with db_session(settings) as session:
-            r = await import_guides(session, guides)
+            r = await import_guides(session, guides, whole=path.is_dir())
         return (
             f"{len(guides)} guides: {r.created} created, {r.updated} updated, "
             f"{r.removed} removed, {r.unchanged} unchanged"

@@ -7,6 +7,7 @@ update) changes, so every instance sees an import made by any other.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import weakref
@@ -84,8 +85,11 @@ def _guide(row: Procedure) -> Guide:
     return guide_from({c: getattr(row, c) for c in _COLUMNS})
 
 
-async def import_guides(session: AsyncSession, guides: list[Guide]) -> ImportReport:
-    """Make the stored catalog exactly `guides` (the whole catalog). Commits."""
+async def import_guides(
+    session: AsyncSession, guides: list[Guide], *, whole: bool = True
+) -> ImportReport:
+    """Store `guides`. With `whole` they are the whole catalog: guides not among them are
+    removed; otherwise they are added or updated one by one. Commits."""
     if len({g.code for g in guides}) != len(guides):
         raise ValueError("each code may appear once in a catalog")  # load_catalog ensures it
     existing = {p.code: p for p in await session.scalars(select(Procedure))}
@@ -104,6 +108,8 @@ async def import_guides(session: AsyncSession, guides: list[Guide]) -> ImportRep
                 setattr(row, k, v)
             row.updated_at = now
             updated += 1
+    if not whole:
+        existing = {}
     if existing:
         await session.execute(delete(Procedure).where(Procedure.code.in_(list(existing))))
     await session.commit()
@@ -113,8 +119,11 @@ async def import_guides(session: AsyncSession, guides: list[Guide]) -> ImportRep
 
 
 async def import_catalog(session: AsyncSession, path: Path) -> ImportReport:
-    """Validate every file under `path` (CatalogRejected lists all problems), then import."""
-    return await import_guides(session, load_catalog(path))
+    """Validate every file under `path` (CatalogRejected lists all problems), then import:
+    a folder is the whole catalog, a single file adds or updates one guide."""
+    # Reading and parsing files blocks: off the event loop (the bot may be serving).
+    guides, whole = await asyncio.to_thread(lambda: (load_catalog(path), path.is_dir()))
+    return await import_guides(session, guides, whole=whole)
 
 
 async def ensure_catalog(session: AsyncSession, path: Path = DEFAULT_CATALOG) -> int:

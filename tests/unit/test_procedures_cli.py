@@ -29,6 +29,11 @@ def test_import_reimport_export(env: Path) -> None:
     assert (env / "out" / "ho_tich" / "1.001193.yaml").exists()
     back = runner.invoke(app, ["procedures", "import", str(env / "out")])
     assert "57 unchanged" in back.output, back.output
+    one = env / "out" / "ho_tich" / "1.001193.yaml"
+    one.write_text(one.read_text(encoding="utf-8").replace("Làm giấy", "Làm giấy", 1))
+    single = runner.invoke(app, ["procedures", "import", str(one)])
+    assert "1 guides: 0 created, 0 updated, 0 removed, 1 unchanged" in single.output
+    assert "57 unchanged" in runner.invoke(app, ["procedures", "import", str(env / "out")]).output
 
 
 def test_bad_catalog_is_rejected_whole(env: Path) -> None:
