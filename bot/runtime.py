@@ -18,6 +18,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.middlewares.reply_lane import ReplyLaneMiddleware
+from bot.services import procedures
 from bot.web.app import create_web_app
 from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
@@ -37,6 +38,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     await migrate.upgrade(settings.database_url)
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
+    async with session_factory() as session:  # first start: the shipped procedure catalog
+        if added := await procedures.ensure_catalog(session):
+            logger.info("imported %s procedure guides from the shipped catalog", added)
     bot = create_bot(settings, token)
     dp = create_dispatcher(settings, session_factory, engine)
     catalog = Catalog(settings.language)

@@ -10,6 +10,8 @@ from handlers import (
     groups,
     help,
     privacy,
+    procedure_links,
+    procedures,
     questions,
     staff,
     staff_admin,
@@ -18,10 +20,28 @@ from handlers import (
 
 
 def build_root_router() -> Router:
-    """Feature routers first; fallback last so it only sees what nobody handled."""
+    """Feature routers first; fallback last so it only sees what nobody handled.
+
+    procedure_links comes before start (its /start p-<code> deep links are more specific);
+    procedures comes last before fallback (it treats leftover private text as a search).
+    """
     root = Router(name="root")
     # Questions come before any catch-all text handler: a reply to a ticket message and a
-    # question being written must reach them first.
-    modules = (errors, start, privacy, groups, admin, staff_admin, staff, group_ask, questions)
-    root.include_routers(*(m.router.build() for m in (*modules, help, fallback)))
+    # question being written must reach them first; guides' free-text search comes last.
+    order = (
+        errors,
+        procedure_links,
+        start,
+        privacy,
+        groups,
+        admin,
+        staff_admin,
+        staff,
+        group_ask,
+        questions,
+        help,
+        procedures,
+        fallback,
+    )
+    root.include_routers(*(m.router.build() for m in order))
     return root

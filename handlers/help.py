@@ -14,7 +14,7 @@ router = RouterBlueprint("help")
 
 
 def help_text(principal: Principal | None, resident: Resident | None) -> str:
-    parts = [_("help.title"), _("help.resident")]
+    parts = [_("help.title"), _("help.resident"), _("help.guides")]
     if resident is None:
         parts.append(_("help.not_registered"))
     if principal is not None:
@@ -24,6 +24,8 @@ def help_text(principal: Principal | None, resident: Resident | None) -> str:
             parts.append(_("help.official"))
         if principal.has(Role.TECH_TEAM):
             parts.append(_("help.tech_team"))
+        if principal.has(Role.WARD_ADMIN, Role.WARD_OFFICIAL, Role.TECH_TEAM):
+            parts.append(_("help.guides_staff"))
         if principal.is_admin:
             parts.append(_("help.admin"))
     return "\n\n".join(parts)

@@ -22,6 +22,7 @@ from models.notices import (
     TargetKind,
     Urgency,
 )
+from models.procedures import Procedure, ProcedureScan, SearchGap
 from models.tickets import (
     AskBlock,
     Direction,
@@ -53,10 +54,13 @@ __all__ = [
     "LinkSide",
     "Notice",
     "NoticeStatus",
+    "Procedure",
+    "ProcedureScan",
     "Resident",
     "ResidentialGroup",
     "Role",
     "RoleGrant",
+    "SearchGap",
     "StaffChat",
     "TargetKind",
     "Ticket",

@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings, load_settings
 from bot.db import create_engine, create_session_factory
 from bot.sandbox import Sandbox
+from bot.services.catalog import DEFAULT_CATALOG, load_catalog
+from bot.services.guides import Guide
+from bot.services.procedures import import_guides
 from tests.dbs import Template
 from tests.harness import ADMIN_ID, TOKEN, BotHarness
 
@@ -79,3 +82,19 @@ async def harness(
     h = BotHarness(settings, sandbox, engine, session_factory)
     yield h
     await h.close()
+
+
+@pytest.fixture(scope="session")
+def shipped_guides() -> list[Guide]:
+    """The procedure catalog in data/procedures, parsed and validated once per run."""
+    return load_catalog(DEFAULT_CATALOG)
+
+
+@pytest.fixture
+async def catalog(
+    session_factory: async_sessionmaker[AsyncSession], shipped_guides: list[Guide]
+) -> list[Guide]:
+    """The shipped procedure catalog imported into this test's database."""
+    async with session_factory() as s:
+        await import_guides(s, shipped_guides)
+    return shipped_guides

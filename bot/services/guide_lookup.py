@@ -1,7 +1,8 @@
 """A hook the questions feature calls to suggest a procedure guide before opening a ticket.
 
-The procedure-guides feature replaces this body with its real search; until then it suggests
-nothing. Plain values only, so the questions feature does not depend on the guides' models.
+It asks the guides' search (`bot.services.procedures`) and returns plain values only, so the
+questions feature does not depend on the guides' models. Nothing is recorded as a search gap:
+an unanswered question becomes a ticket, which officials see anyway.
 """
 
 from __future__ import annotations
@@ -9,6 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import procedures
+from bot.services.errors import Invalid
+from bot.services.guides import pick
+from bot.services.search_index import GOOD_SCORE
+from bot.services.search_text import MAX_QUERY
 
 
 @dataclass(frozen=True)
@@ -23,4 +30,12 @@ async def suggest_guides(
     session: AsyncSession, text: str, *, language: str = "vi", limit: int = 3
 ) -> list[GuideHint]:
     """Best matching procedure guides for free text, best first (empty when none is good)."""
-    return []
+    try:
+        result = await procedures.search(session, text[:MAX_QUERY], limit=limit, record=False)
+    except Invalid:  # empty text
+        return []
+    return [
+        GuideHint(h.guide.code, pick(h.guide, "title", language), h.score, h.guide.field)
+        for h in result.hits
+        if h.score >= GOOD_SCORE
+    ]

@@ -1,4 +1,4 @@
-"""The aiohttp application: /healthz always, the webhook endpoint in webhook mode."""
+"""The aiohttp application: /healthz and the guide pages always, the webhook in webhook mode."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.db import ping
+from bot.db import create_session_factory, ping
+from bot.web.guides import add_guide_routes
 
 logger = logging.getLogger(__name__)
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
@@ -35,6 +36,7 @@ def create_web_app(
     app = web.Application()
     app[ENGINE_KEY] = engine
     app.router.add_get("/healthz", healthz)
+    add_guide_routes(app, settings, create_session_factory(engine))
     if settings.webhook_url and dispatcher is not None and bot is not None:
         assert settings.webhook_secret is not None  # enforced by Settings
         SimpleRequestHandler(

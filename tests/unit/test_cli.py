@@ -14,16 +14,6 @@ from bot.services.seed import SAMPLE_DIR
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in ("LOA_BOT_TOKEN", "LOA_ADMIN_IDS", "LOA_WEBHOOK_URL"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("LOA_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("LOA_BOT_USERNAME", "loa_phuong_bot")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_import_export_reimport(env: Path) -> None:
     g, h = str(SAMPLE_DIR / "groups.csv"), str(SAMPLE_DIR / "households.csv")
     first = runner.invoke(app, ["directory", "import", g, h])

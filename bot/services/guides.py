@@ -1,0 +1,164 @@
+"""The procedure guide as plain values: what the bot, the web pages, the CLI and search share.
+
+No database and no aiogram here: `catalog` builds these from YAML, `procedures` from table rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# Field folders of data/procedures, in the order people browse them.
+FIELDS = (
+    "ho_tich",
+    "chung_thuc",
+    "cu_tru",
+    "bao_tro_xa_hoi",
+    "dat_dai",
+    "xay_dung",
+    "kinh_doanh",
+    "khac",
+)
+KINDS = ("original", "copy", "certified_copy", "present", "form")
+STATUSES = ("in_force", "replaced")
+LANGS = ("vi", "en")
+
+
+def pick(obj: Any, name: str, lang: str) -> Any:
+    """`obj.<name>_<lang>`, falling back to Vietnamese (the source of truth)."""
+    return getattr(obj, f"{name}_{lang if lang in LANGS else 'vi'}")
+
+
+@dataclass(frozen=True)
+class Document:
+    name_vi: str
+    name_en: str
+    kind: str
+    count: int
+    note_vi: str | None = None
+    note_en: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title_vi: str
+    title_en: str
+    documents: tuple[Document, ...]
+    steps_vi: tuple[str, ...]
+    steps_en: tuple[str, ...]
+    fee_vi: str
+    fee_en: str
+    processing_time_vi: str
+    processing_time_en: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    """One administrative procedure as residents need it."""
+
+    code: str
+    title_vi: str
+    title_en: str
+    field: str
+    summary_vi: str
+    summary_en: str
+    keywords: tuple[str, ...]
+    cases: tuple[Case, ...]
+    where_vi: str
+    where_en: str
+    online: bool
+    portal_url: str
+    legal_basis: tuple[str, ...]
+    verified_on: date
+    status: str = "in_force"
+    replaced_by: str | None = None
+    check_at_counter_vi: str | None = None
+    check_at_counter_en: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == "in_force"
+
+    def case(self, index: int) -> Case:
+        """The case at `index`, or the first one when out of range (stale buttons)."""
+        return self.cases[index] if 0 <= index < len(self.cases) else self.cases[0]
+
+
+def document_from(data: dict[str, Any]) -> Document:
+    return Document(
+        name_vi=data["name_vi"],
+        name_en=data["name_en"],
+        kind=data["kind"],
+        count=int(data["count"]),
+        note_vi=data.get("note_vi"),
+        note_en=data.get("note_en"),
+    )
+
+
+def case_from(data: dict[str, Any]) -> Case:
+    return Case(
+        id=data["id"],
+        title_vi=data["title_vi"],
+        title_en=data["title_en"],
+        documents=tuple(document_from(d) for d in data["documents"]),
+        steps_vi=tuple(data["steps_vi"]),
+        steps_en=tuple(data["steps_en"]),
+        fee_vi=data["fee_vi"],
+        fee_en=data["fee_en"],
+        processing_time_vi=data["processing_time_vi"],
+        processing_time_en=data["processing_time_en"],
+    )
+
+
+def _document_dict(d: Document) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name_vi": d.name_vi,
+        "name_en": d.name_en,
+        "kind": d.kind,
+        "count": d.count,
+    }
+    if d.note_vi is not None:
+        out["note_vi"], out["note_en"] = d.note_vi, d.note_en
+    return out
+
+
+def case_dict(c: Case) -> dict[str, Any]:
+    """A case in the catalog's YAML shape (also the JSON stored in the database)."""
+    return {
+        "id": c.id,
+        "title_vi": c.title_vi,
+        "title_en": c.title_en,
+        "documents": [_document_dict(d) for d in c.documents],
+        "steps_vi": list(c.steps_vi),
+        "steps_en": list(c.steps_en),
+        "fee_vi": c.fee_vi,
+        "fee_en": c.fee_en,
+        "processing_time_vi": c.processing_time_vi,
+        "processing_time_en": c.processing_time_en,
+    }
+
+
+def guide_dict(g: Guide) -> dict[str, Any]:
+    """The guide in the catalog's YAML key order (export writes exactly this)."""
+    return {
+        "code": g.code,
+        "title_vi": g.title_vi,
+        "title_en": g.title_en,
+        "field": g.field,
+        "summary_vi": g.summary_vi,
+        "summary_en": g.summary_en,
+        "keywords": list(g.keywords),
+        "cases": [case_dict(c) for c in g.cases],
+        "where_vi": g.where_vi,
+        "where_en": g.where_en,
+        "online": g.online,
+        "portal_url": g.portal_url,
+        "legal_basis": list(g.legal_basis),
+        "verified_on": g.verified_on.isoformat(),
+        "status": g.status,
+        "replaced_by": g.replaced_by,
+        "check_at_counter_vi": g.check_at_counter_vi,
+        "check_at_counter_en": g.check_at_counter_en,
+    }
