@@ -100,7 +100,7 @@ async def _on_startup(bot: Bot, i18n: Any) -> None:
         logger.warning("could not set the command menu: %s", exc)
 
 
-async def _on_shutdown(inflight: InflightMiddleware, dispatcher: Dispatcher) -> None:
+async def _on_shutdown(inflight: InflightMiddleware, dispatcher: Dispatcher | None = None) -> None:
     """Let every update already received finish before the bot session closes.
 
     aiogram runs its own outer middlewares (errors, user context, FSM) before ours, and the FSM

@@ -106,7 +106,7 @@ async def _serve_webhook(
     settings: Settings, bot: Bot, dp: Dispatcher, stop: asyncio.Event
 ) -> None:
     assert settings.webhook_url and settings.webhook_secret
-    await dp.emit_startup(bot=bot, **dp.workflow_data)
+    await dp.emit_startup(bot=bot, dispatcher=dp, **dp.workflow_data)
     await bot.set_webhook(
         settings.webhook_url + settings.webhook_path,
         secret_token=settings.webhook_secret.get_secret_value(),
@@ -116,4 +116,4 @@ async def _serve_webhook(
     try:
         await stop.wait()
     finally:
-        await dp.emit_shutdown(bot=bot, **dp.workflow_data)
+        await dp.emit_shutdown(bot=bot, dispatcher=dp, **dp.workflow_data)
