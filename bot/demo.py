@@ -15,11 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from sqlalchemy import select, update
 
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
 from bot.sandbox import Call, Sandbox
+from bot.services import procedures
 from bot.services.roles import grant_role
 from bot.services.seed import SAMPLE_WARD, seed_sample
 from broadcasts import audience, outbox
@@ -80,12 +82,16 @@ class Scene:
             first_name=NAMES[who].split("(")[-1].rstrip(")"),
             **kw,
         )
-        return await self.reply(since)
+        return await self.reply(since, chat or who)
 
-    async def reply(self, since: int) -> list[Call]:
+    async def reply(self, since: int, chat: int | None = None) -> list[Call]:
         """Wait for the bot's answer (a new message or an edited one) to what just happened."""
+
+        def mine(c: Call) -> bool:
+            return c.seq >= since and (chat is None or c.chat_id == chat)
+
         waits = [
-            asyncio.create_task(self.sb.wait_for(m, lambda c: c.seq >= since, timeout=15))
+            asyncio.create_task(self.sb.wait_for(m, mine, timeout=15))
             for m in ("sendMessage", "editMessageText")
         ]
         done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -106,7 +112,7 @@ class Scene:
                     await self.sb.user_presses(
                         who, message["chat"]["id"], message["message_id"], button["callback_data"]
                     )
-                    return await self.reply(since)
+                    return await self.reply(since, message["chat"]["id"])
         raise RuntimeError(f"no button {label!r}")
 
 
@@ -122,6 +128,14 @@ def _fresh_dir() -> Path:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     return out
+
+
+def _with_buttons(calls: list[Call], chat: int) -> dict[str, Any]:
+    """The latest message in `chat` that has buttons."""
+    for c in reversed(calls):
+        if c.chat_id == chat and isinstance(c.result, dict) and c.result.get("reply_markup"):
+            return c.result
+    raise RuntimeError(f"no message with buttons in chat {chat}")
 
 
 async def run_demo(port: int = 8080, keep: bool = True) -> None:
@@ -160,6 +174,7 @@ async def run_demo(port: int = 8080, keep: bool = True) -> None:
     try:
         await sandbox.wait_for("deleteWebhook", timeout=30)
         await _play(scene, factory)
+        await _guides(scene, port)
         print(
             f"\n🌐 Web server: http://127.0.0.1:{port}/healthz"
             + ("  — Ctrl-C to stop." if keep else "")
@@ -172,6 +187,24 @@ async def run_demo(port: int = 8080, keep: bool = True) -> None:
             await asyncio.wait_for(bot_task, 30)
         await engine.dispose()
         await sandbox.stop()
+
+
+async def _guides(scene: Scene, port: int) -> None:
+    print("\n── 5. Tra cứu thủ tục: gõ chữ, quét mã QR, trang web ──")
+    await scene.send(RESIDENT, "làm giấy khai sinh cho con")
+    scene.show(lines=4)
+    link = procedures.bot_link("loa_phuong_bot", "1.001193", "mot_cua")
+    print(f"\n  📷 Mã QR ở bộ phận một cửa mở: {link}")
+    await scene.send(RESIDENT, "/start " + procedures.start_payload("1.001193", "mot_cua"))
+    scene.show(lines=2)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}/p/1.001193") as resp:
+            page = await resp.text()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    print(
+        f"  🌐 http://127.0.0.1:{port}/p/1.001193 → {resp.status}, "
+        f"«{title.group(1).strip() if title else '?'}»"
+    )
 
 
 async def _play(scene: Scene, factory: Any) -> None:
@@ -258,3 +291,12 @@ async def _play(scene: Scene, factory: Any) -> None:
             reply_to=card["message_id"],
         )
         scene.show(lines=2)
+        await scene.press(TECH, _with_buttons(scene.sb.calls, STAFF), "Đóng")
+        scene.show(lines=2)
+        ask = next(
+            c.result
+            for c in reversed(scene.sb.calls)
+            if c.chat_id == RESIDENT and c.result and c.result.get("reply_markup")
+        )
+        await scene.press(RESIDENT, ask, "Tốt")
+        scene.show(lines=1)

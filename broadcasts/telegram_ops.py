@@ -41,23 +41,24 @@ class MediaCache:
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self.factory = factory
         self._locks: dict[int, asyncio.Lock] = {}
+        self._file_ids: dict[int, str] = {}  # outlives the sender's refreshed notice views
 
     async def send(self, api: BotApi, notice: NoticeView, chat_id: int, caption: str) -> Any:
         kind = notice.media_type or "document"
         method = "sendPhoto" if kind == "photo" else "sendDocument"
         params = {"chat_id": chat_id, "caption": caption, **HTML}
-        if notice.media_file_id:
-            return await api.call(method, {**params, kind: notice.media_file_id})
+        if file_id := self._file_ids.get(notice.id) or notice.media_file_id:
+            return await api.call(method, {**params, kind: file_id})
         async with self._locks.setdefault(notice.id, asyncio.Lock()):
-            if notice.media_file_id:  # uploaded by another delivery while we waited
-                return await api.call(method, {**params, kind: notice.media_file_id})
+            if file_id := self._file_ids.get(notice.id):  # uploaded while we waited
+                return await api.call(method, {**params, kind: file_id})
             async with self.factory() as session:
                 data = await session.scalar(
                     select(Notice.media_bytes).where(Notice.id == notice.id)
                 )
             result = await api.upload(method, params, kind, notice.media_name or kind, data or b"")
             file_id = (result["photo"][-1] if kind == "photo" else result["document"])["file_id"]
-            notice.media_file_id = file_id
+            notice.media_file_id = self._file_ids[notice.id] = file_id
             async with self.factory() as session:
                 await session.execute(
                     update(Notice).where(Notice.id == notice.id).values(media_file_id=file_id)

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -17,12 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.StrEnum]) -> Enum:
-    """Store the enum's value (readable in SQL and exports), as a plain string column."""
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -67,7 +61,7 @@ class ResidentialGroup(Base):
     leader_name: Mapped[str | None] = mapped_column(String(120))
     chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     chat_title: Mapped[str | None] = mapped_column(String(255))
-    chat_status: Mapped[ChatStatus | None] = mapped_column(_enum(ChatStatus))
+    chat_status: Mapped[ChatStatus | None] = mapped_column(str_enum(ChatStatus))
     bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ward: Mapped[Ward] = relationship(back_populates="groups")
@@ -132,7 +126,7 @@ class RoleGrant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"))
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("residential_groups.id", ondelete="CASCADE")

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -21,11 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.StrEnum]) -> Enum:
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class Urgency(enum.StrEnum):
@@ -78,8 +73,10 @@ class Notice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="notice")
-    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency), default=Urgency.NORMAL)
-    status: Mapped[NoticeStatus] = mapped_column(_enum(NoticeStatus), default=NoticeStatus.DRAFT)
+    urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency, 16), default=Urgency.NORMAL)
+    status: Mapped[NoticeStatus] = mapped_column(
+        str_enum(NoticeStatus, 16), default=NoticeStatus.DRAFT
+    )
     text: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     media_type: Mapped[str | None] = mapped_column(String(16))  # photo | document
@@ -111,7 +108,7 @@ class Delivery(Base):
         ForeignKey("notices.id", ondelete="CASCADE"), index=True
     )
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    target: Mapped[TargetKind] = mapped_column(_enum(TargetKind))
+    target: Mapped[TargetKind] = mapped_column(str_enum(TargetKind, 16))
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("residential_groups.id", ondelete="SET NULL")
     )
@@ -119,9 +116,9 @@ class Delivery(Base):
         ForeignKey("residents.id", ondelete="SET NULL")
     )
     status: Mapped[DeliveryStatus] = mapped_column(
-        _enum(DeliveryStatus), default=DeliveryStatus.PENDING
+        str_enum(DeliveryStatus, 16), default=DeliveryStatus.PENDING
     )
-    op: Mapped[DeliveryOp] = mapped_column(_enum(DeliveryOp), default=DeliveryOp.SEND)
+    op: Mapped[DeliveryOp] = mapped_column(str_enum(DeliveryOp, 16), default=DeliveryOp.SEND)
     priority: Mapped[int] = mapped_column(SmallInteger, default=3)
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,8 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
-from models.directory import _enum
+from models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class TicketStatus(enum.StrEnum):
@@ -77,8 +76,8 @@ class Ticket(Base):
     language: Mapped[str] = mapped_column(String(8), default="vi")
     origin_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # set when asked in a group
     origin_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    category: Mapped[TicketCategory] = mapped_column(_enum(TicketCategory))
-    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.NEW)
+    category: Mapped[TicketCategory] = mapped_column(str_enum(TicketCategory))
+    status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus), default=TicketStatus.NEW)
     procedure_code: Mapped[str | None] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(String(200))
     assignee_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -107,7 +106,7 @@ class TicketMessage(Base):
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
-    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction))
     author_id: Mapped[int] = mapped_column(BigInteger, index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # Telegram file_ids
@@ -126,7 +125,7 @@ class TicketLink(Base):
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
-    side: Mapped[LinkSide] = mapped_column(_enum(LinkSide))
+    side: Mapped[LinkSide] = mapped_column(str_enum(LinkSide))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
 
@@ -141,8 +140,8 @@ class TicketEvent(Base):
         ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None = the system (SLA job)
-    from_status: Mapped[TicketStatus | None] = mapped_column(_enum(TicketStatus))
-    to_status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus))
+    from_status: Mapped[TicketStatus | None] = mapped_column(str_enum(TicketStatus))
+    to_status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus))
     note: Mapped[str | None] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
