@@ -16,7 +16,7 @@ from broadcasts import audience, outbox
 from broadcasts.engine import create_delivery
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender
-from models import Delivery, Notice, Urgency, Ward
+from models import Delivery, Notice, ResidentialGroup, Urgency, Ward
 
 FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02}
 
@@ -75,3 +75,9 @@ def received(
 async def rows(session: AsyncSession, notice_id: int) -> list[Delivery]:
     stmt = select(Delivery).where(Delivery.notice_id == notice_id).order_by(Delivery.id)
     return list(await session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+async def group_chats(session: AsyncSession) -> list[int]:
+    """The ward's group chat ids, in the order the groups were created."""
+    stmt = select(ResidentialGroup.chat_id).order_by(ResidentialGroup.id)
+    return [c for c in await session.scalars(stmt) if c is not None]

@@ -17,7 +17,7 @@ from models import (
     TargetKind,
     Urgency,
 )
-from tests.delivery_kit import deliver, notice, received, rows, ward
+from tests.delivery_kit import deliver, group_chats, notice, received, rows, ward
 
 
 async def test_urgent_notice_reaches_every_group_and_resident_once(
@@ -99,9 +99,7 @@ async def test_timeout_after_send_is_unknown_but_emergency_is_resent_once(
     sandbox: Sandbox,
 ) -> None:
     ward_id = await ward(session, groups=2, households=0)
-    chats = list(
-        await session.scalars(select(ResidentialGroup.chat_id).order_by(ResidentialGroup.id))
-    )
+    chats = await group_chats(session)
     sandbox.fail(method="sendMessage", chat_id=chats[0], error="timeout_after_send", times=1)
     normal = await notice(session, ward_id)
     await deliver(settings, sandbox, session_factory, {normal.id}, api_timeout=0.5)

@@ -8,18 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.sandbox import Sandbox
 from broadcasts import audience, outbox
-from models import DeliveryStatus, ResidentialGroup, Urgency
-from tests.delivery_kit import deliver, notice, rows, ward
+from models import DeliveryStatus, Urgency
+from tests.delivery_kit import deliver, group_chats, notice, rows, ward
 
 LONG = "\n\n".join(
     f"Đoạn {i}: " + "Bà con mang theo căn cước và thẻ bảo hiểm. " * 12 for i in range(12)
 )
-
-
-async def _chats(session: AsyncSession) -> list[int]:
-    return list(
-        await session.scalars(select(ResidentialGroup.chat_id).order_by(ResidentialGroup.id))
-    )
 
 
 async def test_long_text_is_split_at_paragraphs(
@@ -32,7 +26,7 @@ async def test_long_text_is_split_at_paragraphs(
     assert len(LONG) > 4096
     n = await notice(session, ward_id, LONG)
     await deliver(settings, sandbox, session_factory, {n.id})
-    chat = (await _chats(session))[0]
+    chat = (await group_chats(session))[0]
     texts = [c.params["text"] for c in sandbox.calls_for("sendMessage", chat_id=chat)]
     assert len(texts) == 2 and all(len(t) <= 4096 for t in texts)
     assert texts[0].startswith("<b>📢 THÔNG BÁO</b>") and "(tiếp theo)" in texts[1]
