@@ -30,6 +30,7 @@ def marks_factory(catalog: Catalog, language: str) -> Callable[[Urgency], Marks]
                 correction=catalog.text("notice.mark_correction", language),
                 cancelled=catalog.text("notice.mark_cancelled", language),
                 continued=catalog.text("notice.continued", language),
+                ack=catalog.text("notice.ack_button", language),
             )
         return cache[urgency]
 

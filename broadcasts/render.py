@@ -29,6 +29,7 @@ class Marks:
     correction: str  # "✏️ ĐÍNH CHÍNH"
     cancelled: str  # "❌ ĐÃ HỦY"
     continued: str  # "(tiếp)"
+    ack: str = "✅ Đã nhận"  # the acknowledgement button
 
 
 def tg_len(text: str) -> int:

@@ -20,6 +20,11 @@ Gate = Callable[[int], Awaitable[None]]  # waits for the chat's pace and a globa
 HTML = {"parse_mode": "HTML"}
 
 
+def ack_markup(notice_id: int, label: str) -> dict[str, Any]:
+    """The "Đã nhận" button; its data is what handlers.acks.AckCb packs ("ack:<id>")."""
+    return {"inline_keyboard": [[{"text": label, "callback_data": f"ack:{notice_id}"}]]}
+
+
 @dataclass
 class NoticeView:
     id: int
@@ -43,10 +48,12 @@ class MediaCache:
         self._locks: dict[int, asyncio.Lock] = {}
         self._file_ids: dict[int, str] = {}  # outlives the sender's refreshed notice views
 
-    async def send(self, api: BotApi, notice: NoticeView, chat_id: int, caption: str) -> Any:
+    async def send(
+        self, api: BotApi, notice: NoticeView, chat_id: int, caption: str, extra: dict[str, Any]
+    ) -> Any:
         kind = notice.media_type or "document"
         method = "sendPhoto" if kind == "photo" else "sendDocument"
-        params = {"chat_id": chat_id, "caption": caption, **HTML}
+        params = {"chat_id": chat_id, "caption": caption, **HTML, **extra}
         if file_id := self._file_ids.get(notice.id) or notice.media_file_id:
             return await api.call(method, {**params, kind: file_id})
         async with self._locks.setdefault(notice.id, asyncio.Lock()):
@@ -76,13 +83,13 @@ async def perform(
     """
     if job.op is DeliveryOp.SEND:
         parts = render(notice.text, marks, media=notice.media_type)
-        await _send(api, job, notice, parts, media, gate)
+        await _send(api, job, notice, parts, media, gate, marks)
     elif job.op is DeliveryOp.EDIT:
         parts = render(notice.text, marks, media=notice.media_type, mark="correction")
-        await _edit(api, job, notice, parts, gate)
+        await _edit(api, job, notice, parts, gate, marks)
         if len(parts) > len(job.message_ids):
             await gate(job.chat_id)
-            await _send(api, job, notice, parts, media, gate)
+            await _send(api, job, notice, parts, media, gate, marks)
     elif notice.cancel_mode == "delete":
         for i, mid in enumerate(job.message_ids):
             if i:
@@ -90,7 +97,7 @@ async def perform(
             await _quietly(api.call("deleteMessage", {"chat_id": job.chat_id, "message_id": mid}))
     else:
         parts = render(notice.text, marks, media=notice.media_type, mark="cancelled")
-        await _edit(api, job, notice, parts[:1], gate)
+        await _edit(api, job, notice, parts[:1], gate, None)
 
 
 async def _quietly(call: Awaitable[Any]) -> None:
@@ -102,15 +109,23 @@ async def _quietly(call: Awaitable[Any]) -> None:
 
 
 async def _send(
-    api: BotApi, job: Job, notice: NoticeView, parts: list[Part], media: MediaCache, gate: Gate
+    api: BotApi,
+    job: Job,
+    notice: NoticeView,
+    parts: list[Part],
+    media: MediaCache,
+    gate: Gate,
+    marks: Marks,
 ) -> None:
     first = len(job.message_ids)
     for i in range(first, len(parts)):
         part = parts[i]
         if i > first:
             await gate(job.chat_id)
+        # The button goes under the last part, where reading ends.
+        extra = {"reply_markup": ack_markup(notice.id, marks.ack)} if i == len(parts) - 1 else {}
         if part.kind in ("photo", "document"):
-            message = await media.send(api, notice, job.chat_id, part.html)
+            message = await media.send(api, notice, job.chat_id, part.html, extra)
         else:
             message = await api.call(
                 "sendMessage",
@@ -119,6 +134,7 @@ async def _send(
                     "text": part.html,
                     "link_preview_options": {"is_disabled": True},
                     **HTML,
+                    **extra,
                 },
             )
         job.message_ids.append(int(message["message_id"]))
@@ -139,11 +155,18 @@ async def _pin(api: BotApi, job: Job, message_id: int) -> None:
         job.extra["pin_error"] = exc.description[:120]
 
 
-async def _edit(api: BotApi, job: Job, notice: NoticeView, parts: list[Part], gate: Gate) -> None:
+async def _edit(
+    api: BotApi, job: Job, notice: NoticeView, parts: list[Part], gate: Gate, marks: Marks | None
+) -> None:
+    """Edit delivered parts; with `marks` the last keeps its "Đã nhận" button (a cancel drops
+    it, since an edit without reply_markup removes the keyboard)."""
+    last = min(len(parts), len(job.message_ids)) - 1
     for i, mid in enumerate(job.message_ids[: len(parts)]):
         if i:
             await gate(job.chat_id)
         target = {"chat_id": job.chat_id, "message_id": mid, **HTML}
+        if marks is not None and i == last:
+            target["reply_markup"] = ack_markup(notice.id, marks.ack)
         if i == 0 and notice.media_type:
             await _quietly(api.call("editMessageCaption", {**target, "caption": parts[0].html}))
         else:

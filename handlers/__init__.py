@@ -3,6 +3,7 @@
 from aiogram import Router
 
 from handlers import (
+    acks,
     admin,
     errors,
     fallback,
@@ -35,6 +36,7 @@ def build_root_router() -> Router:
         privacy,
         groups,
         admin,
+        acks,
         staff_admin,
         staff,
         group_ask,

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on Base.metadata."""
 
+from models.acks import Acknowledgement
 from models.audit import AuditEntry
 from models.base import Base, utcnow
 from models.directory import (
@@ -39,6 +40,7 @@ from models.tickets import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "AskBlock",
     "AuditEntry",
     "Base",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +13,7 @@ from bot.services import audit
 from bot.services.directory import fold
 from bot.services.errors import Invalid, NotFound
 from models import (
+    Acknowledgement,
     AuditEntry,
     Household,
     Resident,
@@ -205,6 +206,12 @@ async def my_data(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
         }
         for t in questions
     ]
+    data["acknowledgements"] = [
+        {"notice": a.notice_id, "at": _iso(a.at)}
+        for a in await session.scalars(
+            select(Acknowledgement).where(Acknowledgement.telegram_id == telegram_id)
+        )
+    ]
     return data
 
 
@@ -216,6 +223,12 @@ async def forget(session: AsyncSession, telegram_id: int) -> bool:
     await session.delete(resident)
     # Their questions go too (messages, history and ratings cascade with them).
     await session.execute(delete(Ticket).where(Ticket.resident_tg_id == telegram_id))
+    # "Đã nhận" presses keep counting for the household, but no longer say who pressed.
+    await session.execute(
+        update(Acknowledgement)
+        .where(Acknowledgement.telegram_id == telegram_id)
+        .values(telegram_id=0)
+    )
     # Earlier entries name this person as actor: unlink them so nothing points back.
     for entry in await session.scalars(
         select(AuditEntry).where(AuditEntry.actor_id == telegram_id)

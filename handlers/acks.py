@@ -1,0 +1,83 @@
+"""The "Đã nhận" button under notices, and /coverage: which households have acknowledged."""
+
+from __future__ import annotations
+
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import acks
+from bot.services.errors import ServiceError
+from bot.services.roles import Principal
+from handlers.common import command_args, error_text, esc, refuse
+from handlers.registry import RouterBlueprint
+from models import Notice, Role
+
+router = RouterBlueprint("acks")
+MAX_MISSING = 20
+
+
+class AckCb(CallbackData, prefix="ack"):
+    notice: int  # broadcasts.telegram_ops.ack_markup writes the same "ack:<id>"
+
+
+@router.callback_query(AckCb.filter())
+async def cb_ack(query: CallbackQuery, callback_data: AckCb, session: AsyncSession) -> None:
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    try:
+        result = await acks.acknowledge(session, callback_data.notice, query.from_user.id, chat_id)
+    except ServiceError as err:
+        await query.answer(error_text(err), show_alert=True)
+        return
+    text = _("ack.thanks") if result.new else _("ack.already")
+    await query.answer(text.format(address=result.address), show_alert=not result.new)
+
+
+def _visible_groups(principal: Principal, notice: Notice) -> set[int] | None:
+    """None: every group (officials, administrators, the author); else the leader's groups."""
+    if notice.created_by == principal.telegram_id or principal.has(
+        Role.WARD_OFFICIAL, Role.WARD_ADMIN, ward_id=notice.ward_id
+    ):
+        return None
+    return {
+        g.group_id
+        for g in principal.grants
+        if g.role is Role.GROUP_LEADER and g.ward_id == notice.ward_id and g.group_id
+    }
+
+
+@router.message(Command("coverage"))
+async def cmd_coverage(
+    message: Message, session: AsyncSession, principal: Principal | None
+) -> None:
+    arg = command_args(message).lstrip("#")
+    if not arg.isdigit():
+        await message.answer(_("coverage.usage"))
+        return
+    notice = await session.get(Notice, int(arg))
+    if notice is None:
+        await message.answer(_("notice.not_found").format(id=arg))
+        return
+    visible = _visible_groups(principal, notice) if principal else set()
+    if visible is not None and not visible:
+        await refuse(message, "coverage")
+        return
+    rows = await acks.coverage(session, notice.id, visible)
+    lines = [_("coverage.title").format(id=notice.id)]
+    for row in rows:
+        lines.append(
+            _("coverage.group_line").format(
+                group=esc(row.group), acknowledged=row.acknowledged, registered=row.registered
+            )
+        )
+        if row.missing:
+            shown = ", ".join(esc(a) for a in row.missing[:MAX_MISSING])
+            more = len(row.missing) - MAX_MISSING
+            lines.append(
+                _("coverage.missing").format(addresses=shown) + (f" (+{more})" if more > 0 else "")
+            )
+    if not rows:
+        lines.append(_("coverage.none"))
+    await message.answer("\n".join(lines))
