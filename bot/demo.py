@@ -63,6 +63,11 @@ class Scene:
     def show(self, only: Callable[[Call], bool] | None = None, lines: int = 3) -> None:
         """Print what the bot sent since the last look."""
         for call in self.sb.calls[self.seen :]:
+            if call.ok and call.method == "answerCallbackQuery" and call.params.get("text"):
+                print(
+                    "  🤖 Loa (ô thông báo) → người bấm:\n        "
+                    + _plain(str(call.params["text"]), lines)
+                )
             if call.ok and call.method in ("sendMessage", "editMessageText", "sendDocument"):
                 if only is None or only(call):
                     who = NAMES.get(call.chat_id, f"chat {call.chat_id}")
@@ -103,7 +108,9 @@ class Scene:
         await asyncio.sleep(0.3)  # let the rest of the answer arrive, for reading
         return [c for c in self.sb.calls[since:] if c.ok]
 
-    async def press(self, who: int, message: dict[str, Any], label: str) -> list[Call]:
+    async def press(
+        self, who: int, message: dict[str, Any], label: str, *, answer_only: bool = False
+    ) -> list[Call]:
         for row in message.get("reply_markup", {}).get("inline_keyboard", []):
             for button in row:
                 if label in button["text"]:
@@ -112,6 +119,9 @@ class Scene:
                     await self.sb.user_presses(
                         who, message["chat"]["id"], message["message_id"], button["callback_data"]
                     )
+                    if answer_only:  # the bot answers the press itself, with a small note
+                        await self.sb.wait_for("answerCallbackQuery", since=since)
+                        return [c for c in self.sb.calls[since:] if c.ok]
                     return await self.reply(since, message["chat"]["id"])
         raise RuntimeError(f"no button {label!r}")
 
@@ -268,6 +278,12 @@ async def _play(scene: Scene, factory: Any) -> None:
         f"cho cư dân), {p.failed} lỗi, 429 từ Telegram: {scene.sb.stats['429s']}; "
         f"ghim trong nhóm: {scene.sb.count('pinChatMessage')}"
     )
+    await scene.press(
+        RESIDENT, _with_buttons(scene.sb.calls, GROUP13), "Đã nhận", answer_only=True
+    )
+    scene.show(lines=1)
+    await scene.send(OFFICIAL, f"/coverage {notice_id}")
+    scene.show(lines=20)
 
     print("\n── 4. Cư dân hỏi trong nhóm, tổ công nghệ số trả lời ──")
     calls = await scene.send(OFFICIAL, "/staffcode")
