@@ -34,3 +34,21 @@ def command_args(message: Message) -> str:
     """What follows the command: "/bindcode Tổ 13" → "Tổ 13"."""
     parts = (message.text or message.caption or "").split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def code_from_group(message: Message, command: str, usage: str) -> str | None:
+    """The one-time code after /bind or /bindstaff, or None when the sender may not use it.
+
+    An anonymous admin or a channel posts as `sender_chat`: nobody can tell who it is, so it
+    may never perform a privileged action. `usage` is the message to send when the code is
+    missing (already translated).
+    """
+    if message.sender_chat is not None:
+        logger.warning("refused /%s from sender_chat in chat %s", command, message.chat.id)
+        await message.reply(_("bind.anonymous_refused"))
+        return None
+    code = command_args(message)
+    if not code:
+        await message.reply(usage)
+        return None
+    return code

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.services import binding, directory
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import code_from_group, command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import ChatStatus
 
@@ -59,14 +59,8 @@ async def cmd_bindcode(
 
 @router.message(Command("bind"), F.chat.type.in_(GROUP_CHATS))
 async def cmd_bind(message: Message, session: AsyncSession) -> None:
-    if message.sender_chat is not None:
-        # An anonymous admin or a channel: we cannot know who it is, so no privileged action.
-        logger.warning("refused /bind from sender_chat in chat %s", message.chat.id)
-        await message.reply(_("bind.anonymous_refused"))
-        return
-    code = command_args(message)
-    if not code:
-        await message.reply(_("bind.usage_group"))
+    code = await code_from_group(message, "bind", _("bind.usage_group"))
+    if code is None:
         return
     try:
         result = await binding.bind_chat(

@@ -16,7 +16,7 @@ from bot.services import binding, ticket_actions, triage_stats
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from bot.triage.views import category_label, ticket_line
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import code_from_group, command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Role, Ward, utcnow
 
@@ -59,13 +59,8 @@ async def cmd_staffcode(
 
 @router.message(Command("bindstaff"), F.chat.type.in_(GROUP_CHATS))
 async def cmd_bindstaff(message: Message, session: AsyncSession) -> None:
-    if message.sender_chat is not None:
-        logger.warning("refused /bindstaff from sender_chat in chat %s", message.chat.id)
-        await message.reply(_("bind.anonymous_refused"))
-        return
-    code = command_args(message)
-    if not code:
-        await message.reply(_("staff.bind_usage"))
+    code = await code_from_group(message, "bindstaff", _("staff.bind_usage"))
+    if code is None:
         return
     try:
         await binding.bind_staff_chat(

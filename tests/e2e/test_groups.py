@@ -134,3 +134,26 @@ async def test_bot_added_to_unbound_group_explains(
         harness.sandbox.make_my_chat_member(-1_005_555, "member", LEADER_ID)
     )
     assert any("/bind" in t for t in texts(calls))
+
+
+async def test_anonymous_admin_cannot_bind_the_staff_group(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    from models import StaffChat
+
+    await _setup(session)
+    reply = texts(await harness.send(OFFICIAL_ID, "/staffcode"))[0]
+    code = reply.split("/bindstaff ")[1].split("<")[0].split()[0]
+    calls = await harness.send(
+        1087968824,
+        f"/bindstaff {code}",
+        chat_id=-1_001_777,
+        chat_type="supergroup",
+        sender_chat=-1_001_777,
+    )
+    assert "ẩn danh" in texts(calls)[0]
+    assert await session.scalar(select(StaffChat)) is None
+    usage = await harness.send(
+        OFFICIAL_ID, "/bindstaff", chat_id=-1_001_777, chat_type="supergroup"
+    )
+    assert "/bindstaff" in texts(usage)[0]
