@@ -224,11 +224,11 @@ class Sender:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _gate(self, chat_id: int) -> None:
+    async def _gate(self, chat_id: int, lane: int) -> None:
         """Between the parts of one delivery: the chat's pace, then a global slot."""
         if (wait := self.limiter.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
-        await self.limiter.acquire(1)
+        await self.limiter.acquire(lane)  # the job's own lane, not a faster one
         self.limiter.chat_take(chat_id)
 
     # ------------------------------------------------------------------ one job
@@ -237,7 +237,7 @@ class Sender:
         result: Result | None = None
         try:
             await perform(self.api, job, notice, self.marks_for(notice.urgency), self.media,
-                          self._gate)  # fmt: skip
+                          lambda chat_id: self._gate(chat_id, job.priority))  # fmt: skip
             done = DeliveryStatus.CANCELLED if job.op is DeliveryOp.CANCEL else DeliveryStatus.SENT
             result = Result(job, done, sent=job.op is DeliveryOp.SEND, version=notice.version,
                             error=job.extra.get("pin_error"))  # fmt: skip
