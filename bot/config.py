@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     triage_max_photos: int = Field(default=5, ge=0, le=10)
     triage_spam_block_hours: int = Field(default=72, ge=0)
     triage_reopen_days: int = Field(default=7, ge=0)
+    # Announcements: quiet hours hold normal notices until morning (local time, may cross
+    # midnight); break-glass lets an emergency go out on its author's approval alone.
+    quiet_hours: str = "21:00-06:30"
+    emergency_break_glass: bool = False
+    ack_reminder_hours: int = Field(default=24, ge=0, le=24 * 14)  # 0: no reminders
+    short_notice_hours: int = Field(default=72, ge=0)
+    event_eve_time: time = time(18, 0)  # the day-before reminder
+    event_morning_time: time = time(6, 30)  # the morning-of reminder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("bot_token")
@@ -95,6 +103,12 @@ class Settings(BaseSettings):
     @classmethod
     def _hours_shape(cls, value: str) -> str:
         parse_windows(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_shape(cls, value: str) -> str:
+        parse_quiet(value)
         return value
 
     @field_validator("timezone")
@@ -146,6 +160,10 @@ class Settings(BaseSettings):
         return parse_windows(self.working_hours)
 
     @property
+    def quiet_window(self) -> tuple[time, time] | None:
+        return parse_quiet(self.quiet_hours)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -169,6 +187,19 @@ def parse_windows(value: str) -> list[tuple[time, time]]:
     if any(s >= e for s, e in windows) or any(a[1] > b[0] for a, b in itertools.pairwise(windows)):
         raise ValueError("periods must run forward and must not overlap")
     return windows
+
+
+def parse_quiet(value: str) -> tuple[time, time] | None:
+    """ "21:00-06:30" → (start, end), which may cross midnight; "" or "off" → None."""
+    if value.strip().lower() in ("", "off", "none"):
+        return None
+    try:
+        start, end = (time.fromisoformat(t.strip()) for t in value.split("-"))
+    except ValueError:
+        raise ValueError("expected HH:MM-HH:MM, e.g. 21:00-06:30, or off") from None
+    if start == end:
+        raise ValueError("start and end must differ")
+    return start, end
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -31,6 +31,7 @@ def marks_factory(catalog: Catalog, language: str) -> Callable[[Urgency], Marks]
                 cancelled=catalog.text("notice.mark_cancelled", language),
                 continued=catalog.text("notice.continued", language),
                 ack=catalog.text("notice.ack_button", language),
+                attend=catalog.text("notice.attend_button", language),
             )
         return cache[urgency]
 

@@ -30,6 +30,7 @@ class Marks:
     cancelled: str  # "❌ ĐÃ HỦY"
     continued: str  # "(tiếp)"
     ack: str = "✅ Đã nhận"  # the acknowledgement button
+    attend: str = "🙋 Tôi sẽ tham gia"  # under an event
 
 
 def tg_len(text: str) -> int:

@@ -158,6 +158,8 @@ class Sender:
             Notice.expires_at,
             Notice.cancel_mode,
             Notice.pin,
+            Notice.parent_id,
+            Notice.event_at,
         )
         async with self.factory() as session:
             for row in await session.execute(select(*cols).where(Notice.id.in_(wanted))):

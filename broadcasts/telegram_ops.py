@@ -20,9 +20,16 @@ Gate = Callable[[int], Awaitable[None]]  # waits for the chat's pace and a globa
 HTML = {"parse_mode": "HTML"}
 
 
-def ack_markup(notice_id: int, label: str) -> dict[str, Any]:
-    """The "Đã nhận" button; its data is what handlers.acks.AckCb packs ("ack:<id>")."""
-    return {"inline_keyboard": [[{"text": label, "callback_data": f"ack:{notice_id}"}]]}
+def notice_markup(notice_id: int, marks: Marks, *, event: bool = False) -> dict[str, Any]:
+    """The "Đã nhận" button (and "Tôi sẽ tham gia" under an event), one big button a row.
+
+    Their data is what handlers.acks packs: "ack:<id>" and "att:<id>"; a reminder passes its
+    parent's id, so a press counts for the original notice. Id 0 is the composer's preview.
+    """
+    rows = [[{"text": marks.ack, "callback_data": f"ack:{notice_id}"}]]
+    if event:
+        rows.append([{"text": marks.attend, "callback_data": f"att:{notice_id}"}])
+    return {"inline_keyboard": rows}
 
 
 @dataclass
@@ -38,6 +45,11 @@ class NoticeView:
     expires_at: datetime | None
     cancel_mode: str
     pin: bool
+    parent_id: int | None = None
+    event_at: datetime | None = None
+
+    def markup(self, marks: Marks) -> dict[str, Any]:
+        return notice_markup(self.parent_id or self.id, marks, event=self.event_at is not None)
 
 
 class MediaCache:
@@ -123,7 +135,7 @@ async def _send(
         if i > first:
             await gate(job.chat_id)
         # The button goes under the last part, where reading ends.
-        extra = {"reply_markup": ack_markup(notice.id, marks.ack)} if i == len(parts) - 1 else {}
+        extra = {"reply_markup": notice.markup(marks)} if i == len(parts) - 1 else {}
         if part.kind in ("photo", "document"):
             message = await media.send(api, notice, job.chat_id, part.html, extra)
         else:
@@ -166,7 +178,7 @@ async def _edit(
             await gate(job.chat_id)
         target = {"chat_id": job.chat_id, "message_id": mid, **HTML}
         if marks is not None and i == last:
-            target["reply_markup"] = ack_markup(notice.id, marks.ack)
+            target["reply_markup"] = notice.markup(marks)
         if i == 0 and notice.media_type:
             await _quietly(api.call("editMessageCaption", {**target, "caption": parts[0].html}))
         else:

@@ -20,7 +20,7 @@ MAX_MISSING = 20
 
 
 class AckCb(CallbackData, prefix="ack"):
-    notice: int  # broadcasts.telegram_ops.ack_markup writes the same "ack:<id>"
+    notice: int  # broadcasts.telegram_ops.notice_markup writes the same "ack:<id>"
 
 
 @router.callback_query(AckCb.filter())

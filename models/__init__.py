@@ -15,11 +15,13 @@ from models.directory import (
 )
 from models.fsm import FsmRecord
 from models.notices import (
+    Attendance,
     Delivery,
     DeliveryOp,
     DeliveryStatus,
     Notice,
     NoticeStatus,
+    NoticeTemplate,
     TargetKind,
     Urgency,
 )
@@ -42,6 +44,7 @@ from models.tickets import (
 __all__ = [
     "Acknowledgement",
     "AskBlock",
+    "Attendance",
     "AuditEntry",
     "Base",
     "BindCode",
@@ -56,6 +59,7 @@ __all__ = [
     "LinkSide",
     "Notice",
     "NoticeStatus",
+    "NoticeTemplate",
     "Procedure",
     "ProcedureScan",
     "Resident",

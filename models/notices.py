@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -94,6 +95,54 @@ class Notice(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Announcements (composed in Telegram): approval, events, reminders.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), index=True
+    )  # a reminder's original notice: its buttons count for the parent
+    event: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # place, eligible, bring
+    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    remind_after_hours: Mapped[int | None] = mapped_column(SmallInteger)  # None: no reminder
+    remind_stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    break_glass: Mapped[bool] = mapped_column(default=False, server_default=false())
+    review_messages: Mapped[list[list[int]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )  # [chat_id, message_id] of each approval card, edited once decided
+
+
+class Attendance(Base):
+    """ "Tôi sẽ tham gia" under an event notice: one per person."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("notice_id", "telegram_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), index=True
+    )
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NoticeTemplate(Base):
+    """A template officials added (the shipped ones live in data/templates.yaml)."""
+
+    __tablename__ = "notice_templates"
+    __table_args__ = (UniqueConstraint("ward_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="notice")
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Delivery(Base):
