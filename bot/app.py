@@ -16,6 +16,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.catalog import Catalog
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
@@ -58,6 +59,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     """Build the dispatcher with its middlewares, routers and long-lived dependencies."""
     i18n = create_i18n(settings.language)
+    workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
     inflight = InflightMiddleware()
     dp = Dispatcher(
         storage=storage or create_storage(settings, session_factory),

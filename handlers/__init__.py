@@ -5,6 +5,9 @@ from aiogram import Router
 from handlers import (
     acks,
     admin,
+    announce,
+    announce_review,
+    announce_send,
     errors,
     fallback,
     group_ask,
@@ -17,6 +20,7 @@ from handlers import (
     staff,
     staff_admin,
     start,
+    templates,
 )
 
 
@@ -37,6 +41,10 @@ def build_root_router() -> Router:
         groups,
         admin,
         acks,
+        announce_review,
+        announce,
+        announce_send,
+        templates,
         staff_admin,
         staff,
         group_ask,

@@ -16,7 +16,7 @@ from broadcasts import audience, outbox
 from broadcasts.engine import create_delivery
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender
-from models import Delivery, Notice, ResidentialGroup, Urgency, Ward
+from models import Delivery, Household, Notice, Resident, ResidentialGroup, Urgency, Ward
 
 FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02}
 
@@ -81,3 +81,16 @@ async def group_chats(session: AsyncSession) -> list[int]:
     """The ward's group chat ids, in the order the groups were created."""
     stmt = select(ResidentialGroup.chat_id).order_by(ResidentialGroup.id)
     return [c for c in await session.scalars(stmt) if c is not None]
+
+
+async def resident_in(session: AsyncSession, chat_id: int) -> int:
+    """The Telegram id of the first registered resident of the group bound to `chat_id`."""
+    stmt = (
+        select(Resident.telegram_id)
+        .join(Household, Household.id == Resident.household_id)
+        .join(ResidentialGroup, ResidentialGroup.id == Household.group_id)
+        .where(ResidentialGroup.chat_id == chat_id)
+        .order_by(Resident.id)
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).one()
