@@ -95,7 +95,7 @@ async def add(
     if len(text) > MAX_TEXT:
         raise Invalid("announce.too_long", length=len(text), limit=MAX_TEXT)
     _check_text(text)
-    if any(t.name.casefold() == name.casefold() for t in shipped()):
+    if any(t.name.casefold() == name.casefold() for t in await list_templates(session, ward_id)):
         raise Invalid("template.exists", name=name)
     row = NoticeTemplate(ward_id=ward_id, name=name, kind=kind, text=text, created_by=author)
     session.add(row)
