@@ -12,11 +12,13 @@ import contextlib
 import re
 import shutil
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
@@ -24,25 +26,23 @@ from bot.sandbox import Call, Sandbox
 from bot.services import procedures
 from bot.services.roles import grant_role
 from bot.services.seed import SAMPLE_WARD, seed_sample
-from broadcasts import audience, outbox
-from models import ChatStatus, Notice, ResidentialGroup, Role, Urgency, Ward
+from broadcasts import outbox
+from models import ChatStatus, Notice, ResidentialGroup, Role
 
 TOKEN = "123456789:DEMO-token-for-the-offline-sandbox"
 OFFICIAL, LEADER, TECH, RESIDENT = 7_100_000_001, 7_100_000_002, 7_100_000_003, 7_200_000_001
+DEPUTY = 7_100_000_004
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUP13, STAFF = -1_007_000_000_013, -1_007_000_000_999
 NAMES = {
     OFFICIAL: "Cán bộ phường (chị Hà)",
+    DEPUTY: "Phó Chủ tịch phường (anh Tuấn)",
     LEADER: "Tổ trưởng Tổ 13 (bác Sơn)",
     TECH: "Tổ công nghệ số (anh Minh)",
     RESIDENT: "Cư dân (bà Lan)",
     GROUP13: "Nhóm Tổ 13",
     STAFF: "Nhóm tổ công nghệ số",
 }
-NOTICE = (
-    "Trạm Y tế phường tổ chức KHÁM SÀNG LỌC TIỂU ĐƯỜNG MIỄN PHÍ cho người từ 40 tuổi.\n\n"
-    "🗓 Thứ Năm 26/11, 7h30 – 10h30\n📍 Nhà văn hóa Tổ 13\n"
-    "Mang theo: CCCD, thẻ BHYT. Nhịn ăn sáng trước khi đến."
-)
 
 
 def _plain(html: str, lines: int = 3) -> str:
@@ -133,6 +133,69 @@ def _last(calls: list[Call], chat: int | None = None) -> dict[str, Any]:
     raise RuntimeError("the bot did not answer")
 
 
+async def _step(scene: Scene, who: int, action: str, expect: str, *, button: bool = True) -> None:
+    """Type or press `action`, then wait for the bot's question containing `expect` (the
+    composer may answer in two messages, paced one a second in a private chat)."""
+    since = len(scene.sb.calls)
+    if button:
+        message = _with_buttons(scene.sb.calls, who)
+        for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+            for b in row:
+                if action in b["text"]:
+                    scene.say(who, f"[bấm «{b['text']}»]")
+                    await scene.sb.user_presses(who, who, message["message_id"],
+                                                b["callback_data"])  # fmt: skip
+                    break
+            else:
+                continue
+            break
+        else:
+            raise RuntimeError(f"no button {action!r}")
+    else:
+        scene.say(who, action)
+        await scene.sb.user_sends(who, action, None)
+    await scene.sb.wait_for(
+        "sendMessage",
+        lambda c: c.chat_id == who and expect in str(c.params.get("text")),
+        since=since,
+        timeout=20,
+    )
+
+
+async def _announce(scene: Scene, factory: Any) -> int:
+    """Section 3: the screening notice from a template, approved by a second official."""
+    print("\n── 3. Cán bộ soạn thông báo khám sàng lọc, cán bộ thứ hai duyệt ──")
+    day = datetime.now(HCM) + timedelta(days=2)
+    steps = [
+        ("/announce", "Soạn thông báo", False),
+        ("Dùng mẫu", "Chọn mẫu", True),
+        ("Khám sàng lọc", "Điền «<b>Đơn vị", True),
+        ("Trạm Y tế phường", "Điền «<b>bệnh", False),
+        ("tiểu đường", "ngày nào", False),
+        (f"{day:%d/%m}", "Mấy giờ", False),
+        ("07:30", "Ở đâu", True),
+        ("Nhà văn hóa Tổ 13", "Ai nên đến", False),
+        ("Giữ", "mang theo", True),
+        ("Giữ", "Gửi tới ai", True),
+        ("Toàn phường", "Mức độ", True),
+        ("Bình thường", "Khi nào gửi", True),
+        ("Gửi ngay", "hết hạn", True),
+        ("sự kiện kết thúc", "Xem trước", True),
+    ]
+    for action, expect, button in steps:
+        await _step(scene, OFFICIAL, action, expect, button=button)
+        scene.show(lines=12 if expect == "Xem trước" else 2)
+    await _step(scene, OFFICIAL, "Gửi khẩn", "Xem trước")
+    scene.show(only=lambda c: "Xem trước" in str(c.params.get("text")), lines=12)
+    await _step(scene, OFFICIAL, "Gửi để duyệt", "để duyệt")
+    await scene.sb.wait_for("sendMessage", lambda c: c.chat_id == DEPUTY, count=2, timeout=20)
+    scene.show(lines=3)
+    await scene.press(DEPUTY, _with_buttons(scene.sb.calls, DEPUTY), "Duyệt")
+    scene.show(only=lambda c: c.chat_id in (DEPUTY, OFFICIAL), lines=2)
+    async with factory() as session:
+        return (await session.scalars(select(Notice.id).order_by(Notice.id.desc()))).first()
+
+
 def _fresh_dir() -> Path:
     out = Path("demo-out")
     shutil.rmtree(out, ignore_errors=True)
@@ -172,6 +235,7 @@ async def run_demo(port: int = 8080, keep: bool = True) -> None:
         await seed_sample(session)
         await grant_role(session, LEADER, Role.GROUP_LEADER, group_name="Tổ 13")
         await grant_role(session, TECH, Role.TECH_TEAM)
+        await grant_role(session, DEPUTY, Role.WARD_OFFICIAL)
         # The other groups' chats were bound earlier; Tổ 13 is bound on stage below.
         for g in await session.scalars(select(ResidentialGroup)):
             if g.name != "Tổ 13":
@@ -237,22 +301,7 @@ async def _play(scene: Scene, factory: Any) -> None:
     await scene.press(RESIDENT, households, first)
     scene.show()
 
-    print("\n── 3. Cán bộ phường gửi thông báo khẩn tới cả phường ──")
-    scene.say(OFFICIAL, "loa broadcast send --audience ward --urgency urgent --text '…'")
-    async with factory() as session:
-        ward_id = (await session.scalars(select(Ward.id))).one()
-        notice, _ = await outbox.enqueue(
-            session,
-            ward_id=ward_id,
-            text=NOTICE,
-            audience=audience.spec("ward"),
-            urgency=Urgency.URGENT,
-            created_by=OFFICIAL,
-            progress_chat_id=OFFICIAL,
-        )
-        notice_id = notice.id
-        await session.execute(update(Notice).where(Notice.id == notice_id).values(pin=True))
-        await session.commit()
+    notice_id = await _announce(scene, factory)
     while True:  # a demo may poll: it shows the progress a person would watch
         async with factory() as session:
             p = await outbox.progress(session, notice_id)
@@ -270,7 +319,7 @@ async def _play(scene: Scene, factory: Any) -> None:
             if c.method == "sendMessage"
             and c.chat_id < 0
             and c.ok
-            and "SÀNG LỌC" in str(c.params.get("text"))
+            and "sàng lọc" in str(c.params.get("text"))
         }
     )
     print(

@@ -140,6 +140,7 @@ async def cb_template(
     draft.kind, draft.text = t.kind, t.text
     suggest = {"place": t.place, "eligible": t.eligible, "bring": t.bring}
     await flow.save(state, draft, blanks=t.blanks, answers={}, suggest=suggest)
+    await state.set_state(Compose.blank)  # before speaking: a quick reply must find it set
     await c.ask(_("announce.template_intro").format(name=esc(t.name), text=esc(t.text)))
     await _next_blank(c)
 
@@ -169,8 +170,10 @@ async def msg_blank(
         await message.answer(_("announce.blank_invalid"))
         return
     _draft, fsm = await flow.load(state)
-    answers = dict(fsm.get("answers") or {})
-    answers[fsm["blanks"][len(answers)]] = value
+    answers, blanks = dict(fsm.get("answers") or {}), fsm.get("blanks") or []
+    if len(answers) >= len(blanks):  # typed before the next question arrived
+        return
+    answers[blanks[len(answers)]] = value
     await state.update_data(answers=answers)
     await _next_blank(ctx(message, state, principal, data))
 
