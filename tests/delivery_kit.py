@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog import Catalog
@@ -38,6 +39,25 @@ async def notice(
         session, ward_id=ward_id, text=text, audience=audience.spec(kind), urgency=urgency, **kw
     )
     return n
+
+
+async def announce(
+    session: AsyncSession,
+    ward_id: int,
+    text: str,
+    *,
+    queued_at: datetime,
+    urgency: Urgency = Urgency.NORMAL,
+    **fields: Any,
+) -> int:
+    """A ward notice as if queued at `queued_at` (a test's fixed clock), with announcement
+    fields set (remind_after_hours, event_at...) before anything is delivered; its id."""
+    n = await notice(session, ward_id, text, urgency)
+    await session.execute(
+        update(Notice).where(Notice.id == n.id).values(queued_at=queued_at, **fields)
+    )
+    await session.commit()
+    return n.id
 
 
 async def sender_for(
