@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from broadcasts import audience, outbox
 from broadcasts.engine import create_delivery
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender
-from models import Delivery, Notice, ResidentialGroup, Urgency, Ward
+from models import Delivery, Household, Notice, Resident, ResidentialGroup, Urgency, Ward
 
 FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02}
 
@@ -58,6 +59,38 @@ async def announce(
     )
     await session.commit()
     return n.id
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    household_id: int
+    group_id: int
+    address: str
+
+
+async def people(session: AsyncSession) -> list[Person]:
+    """One resident per household of the seeded ward, in household order."""
+    rows = await session.execute(
+        select(
+            Resident.telegram_id,
+            Household.id,
+            Household.group_id,
+            Household.house_number,
+            Household.street,
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .order_by(Household.id, Resident.id)
+    )
+    seen: dict[int, Person] = {}
+    for tg, hid, gid, number, street in rows.tuples():
+        seen.setdefault(hid, Person(tg, hid, gid, f"{number} {street}"))
+    return list(seen.values())
+
+
+async def children(session: AsyncSession, parent_id: int) -> list[Notice]:
+    stmt = select(Notice).where(Notice.parent_id == parent_id).order_by(Notice.id)
+    return list(await session.scalars(stmt.execution_options(populate_existing=True)))
 
 
 async def sender_for(

@@ -4,7 +4,6 @@ sender and dispatcher."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -19,7 +18,6 @@ from models import (
     Acknowledgement,
     Delivery,
     DeliveryStatus,
-    Household,
     Notice,
     Resident,
     ResidentialGroup,
@@ -27,45 +25,13 @@ from models import (
     Urgency,
     utcnow,
 )
-from tests.delivery_kit import announce, deliver, group_chats, received, ward
+from tests.delivery_kit import announce, children, deliver, group_chats, people, received, ward
 from tests.harness import LEADER_ID, BotHarness, texts
 
 T0 = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội time
 HOURS = 3
 TEXT = "Họp tổ dân phố tối thứ Bảy\nTại nhà văn hóa, mang theo sổ hộ khẩu."
 OTHER_LEADER = LEADER_ID + 1
-
-
-@dataclass(frozen=True)
-class Person:
-    telegram_id: int
-    household_id: int
-    group_id: int
-    address: str
-
-
-async def people(session: AsyncSession) -> list[Person]:
-    """One resident per household of the seeded ward, in household order."""
-    rows = await session.execute(
-        select(
-            Resident.telegram_id,
-            Household.id,
-            Household.group_id,
-            Household.house_number,
-            Household.street,
-        )
-        .join(Household, Household.id == Resident.household_id)
-        .order_by(Household.id, Resident.id)
-    )
-    seen: dict[int, Person] = {}
-    for tg, hid, gid, number, street in rows.tuples():
-        seen.setdefault(hid, Person(tg, hid, gid, f"{number} {street}"))
-    return list(seen.values())
-
-
-async def children(session: AsyncSession, parent_id: int) -> list[Notice]:
-    stmt = select(Notice).where(Notice.parent_id == parent_id).order_by(Notice.id)
-    return list(await session.scalars(stmt.execution_options(populate_existing=True)))
 
 
 def private_messages(sandbox: Sandbox, chat_id: int) -> list[dict]:
