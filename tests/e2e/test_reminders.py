@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from typing import cast
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +16,8 @@ from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.services.reminders import run_reminders
 from bot.services.roles import grant_role
+from broadcasts.scheduler import add_reminder_job
+from broadcasts.sender import Sender
 from models import (
     Acknowledgement,
     Delivery,
@@ -193,3 +197,28 @@ async def test_quiet_hours_hold_a_normal_reminder_but_not_an_urgent_one(
             Delivery.notice_id == held.id, Delivery.status != DeliveryStatus.PENDING
         )
     )
+
+
+async def test_the_minute_job_queues_due_reminders_and_wakes_the_sender(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    ward_id = await ward(session, groups=1, households=2)
+    settings = settings.model_copy(update={"quiet_hours": "off"})
+    went_out = utcnow() - timedelta(hours=HOURS, minutes=1)
+    parent = await announce(session, ward_id, TEXT, queued_at=went_out, remind_after_hours=HOURS)
+    woken: list[bool] = []
+
+    class Waker:
+        def wake(self) -> None:
+            woken.append(True)
+
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    add_reminder_job(scheduler, cast(Sender, Waker()), session_factory, settings, Catalog())
+    job = scheduler.get_job("loa-reminders")
+    assert job is not None and job.trigger.interval == timedelta(minutes=1)
+    await job.func()
+    assert woken == [True] and len(await children(session, parent)) == 1
+    await job.func()  # nothing more is due: the sender is left alone
+    assert woken == [True] and len(await children(session, parent)) == 1
