@@ -22,7 +22,7 @@ from bot.services import procedures
 from bot.web.app import create_web_app
 from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
-from broadcasts.scheduler import add_delivery_jobs
+from broadcasts.scheduler import add_delivery_jobs, add_reminder_job
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     dp["sender"] = sender
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     add_delivery_jobs(scheduler, sender)
+    add_reminder_job(scheduler, sender, session_factory, settings, catalog)
     dp["scheduler"] = scheduler
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
     runner = web.AppRunner(app, shutdown_timeout=30)

@@ -1,11 +1,15 @@
-"""Who a notice goes to: group chats, leaders, the tech team, and residents' private chats."""
+"""Who a notice goes to: group chats, leaders, the tech team, and residents' private chats.
+
+"residents" names people (by resident id): a reminder goes only to households that have not
+acknowledged.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -19,7 +23,7 @@ from models import (
     Urgency,
 )
 
-KINDS = ("ward", "groups", "leaders", "tech")
+KINDS = ("ward", "groups", "leaders", "tech", "residents")
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,15 @@ class Audience:
     unbound_groups: list[str] = field(default_factory=list)  # groups with no usable chat
 
 
-def spec(kind: str, group_ids: list[int] | None = None) -> dict[str, Any]:
+def spec(
+    kind: str, group_ids: list[int] | None = None, resident_ids: list[int] | None = None
+) -> dict[str, Any]:
     if kind not in KINDS:
         raise ValueError(f"unknown audience {kind!r}")
-    return {"kind": kind, "group_ids": sorted(group_ids or [])}
+    out: dict[str, Any] = {"kind": kind, "group_ids": sorted(group_ids or [])}
+    if kind == "residents":
+        out["resident_ids"] = sorted(resident_ids or [])
+    return out
 
 
 async def resolve(
@@ -82,6 +91,8 @@ async def resolve(
             add(Target(grant.telegram_id, kind_of, group_id=grant.group_id))
     if kind in ("ward", "groups"):
         await _residents(session, [g.id for g in groups], urgency, add)
+    if kind == "residents":
+        await _named_residents(session, ward_id, audience.get("resident_ids") or [], add)
     return out
 
 
@@ -93,10 +104,7 @@ async def _residents(
     if not group_ids:
         return
     stmt = (
-        select(
-            Resident.id, Resident.telegram_id, Household.group_id, Resident.private_chat_blocked
-        )
-        .join(Household, Household.id == Resident.household_id)
+        _private_chats()
         .where(Household.group_id.in_(group_ids), Resident.consent_at.is_not(None))
         .order_by(Resident.id)
     )
@@ -104,6 +112,37 @@ async def _residents(
         stmt = stmt.where(Resident.private_notices.is_(True))
     elif urgency is Urgency.URGENT:
         stmt = stmt.where(Resident.urgent_opt_out.is_(False))
+    await _add_private(session, stmt, add)
+
+
+async def _named_residents(
+    session: AsyncSession, ward_id: int, resident_ids: list[int], add: Any
+) -> None:
+    """Private chats of these residents of the ward (consented; blocked ones are skipped).
+
+    The caller chose them, so preferences for normal notices do not narrow the list.
+    """
+    if not resident_ids:
+        return
+    stmt = (
+        _private_chats()
+        .where(
+            Resident.id.in_(resident_ids),
+            Household.ward_id == ward_id,
+            Resident.consent_at.is_not(None),
+        )
+        .order_by(Resident.id)
+    )
+    await _add_private(session, stmt, add)
+
+
+def _private_chats() -> Select[tuple[int, int, int | None, bool]]:
+    return select(
+        Resident.id, Resident.telegram_id, Household.group_id, Resident.private_chat_blocked
+    ).join(Household, Household.id == Resident.household_id)
+
+
+async def _add_private(session: AsyncSession, stmt: Select[Any], add: Any) -> None:
     for rid, tg_id, group_id, blocked in (await session.execute(stmt)).tuples():
         add(
             Target(

@@ -1,4 +1,5 @@
-"""The "Đã nhận" button under notices, and /coverage: which households have acknowledged."""
+"""The "Đã nhận" and "Tôi sẽ tham gia" buttons under notices, and /coverage: which households
+have acknowledged, and how many people will attend an event."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import acks
+from bot.services import acks, attendance
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
 from handlers.common import command_args, error_text, esc, refuse
@@ -23,6 +24,10 @@ class AckCb(CallbackData, prefix="ack"):
     notice: int  # broadcasts.telegram_ops.notice_markup writes the same "ack:<id>"
 
 
+class AttendCb(CallbackData, prefix="att"):
+    notice: int  # notice_markup writes "att:<id>" under events
+
+
 @router.callback_query(AckCb.filter())
 async def cb_ack(query: CallbackQuery, callback_data: AckCb, session: AsyncSession) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
@@ -33,6 +38,16 @@ async def cb_ack(query: CallbackQuery, callback_data: AckCb, session: AsyncSessi
         return
     text = _("ack.thanks") if result.new else _("ack.already")
     await query.answer(text.format(address=result.address), show_alert=not result.new)
+
+
+@router.callback_query(AttendCb.filter())
+async def cb_attend(query: CallbackQuery, callback_data: AttendCb, session: AsyncSession) -> None:
+    try:
+        new = await attendance.attend(session, callback_data.notice, query.from_user.id)
+    except ServiceError as err:
+        await query.answer(error_text(err), show_alert=True)
+        return
+    await query.answer(_("attend.thanks") if new else _("attend.already"), show_alert=not new)
 
 
 def _visible_groups(principal: Principal, notice: Notice) -> set[int] | None:
@@ -80,4 +95,23 @@ async def cmd_coverage(
             )
     if not rows:
         lines.append(_("coverage.none"))
+    if notice.event_at is not None:
+        lines += await _attendance_lines(session, notice.id, visible)
     await message.answer("\n".join(lines))
+
+
+async def _attendance_lines(
+    session: AsyncSession, notice_id: int, visible: set[int] | None
+) -> list[str]:
+    """The head count for an event: the total, then per group (a leader sees their groups)."""
+    counted = await attendance.count(session, notice_id)
+    lines = [_("coverage.attending").format(count=counted.total)]
+    for row in sorted(counted.groups, key=lambda r: r.group_id is None):
+        if row.group_id is None:
+            if visible is None:
+                lines.append(_("coverage.attending_unregistered").format(count=row.count))
+        elif visible is None or row.group_id in visible:
+            lines.append(
+                _("coverage.attending_group").format(group=esc(row.group), count=row.count)
+            )
+    return lines

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog import Catalog
@@ -38,6 +40,57 @@ async def notice(
         session, ward_id=ward_id, text=text, audience=audience.spec(kind), urgency=urgency, **kw
     )
     return n
+
+
+async def announce(
+    session: AsyncSession,
+    ward_id: int,
+    text: str,
+    *,
+    queued_at: datetime,
+    urgency: Urgency = Urgency.NORMAL,
+    **fields: Any,
+) -> int:
+    """A ward notice as if queued at `queued_at` (a test's fixed clock), with announcement
+    fields set (remind_after_hours, event_at...) before anything is delivered; its id."""
+    n = await notice(session, ward_id, text, urgency)
+    await session.execute(
+        update(Notice).where(Notice.id == n.id).values(queued_at=queued_at, **fields)
+    )
+    await session.commit()
+    return n.id
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    household_id: int
+    group_id: int
+    address: str
+
+
+async def people(session: AsyncSession) -> list[Person]:
+    """One resident per household of the seeded ward, in household order."""
+    rows = await session.execute(
+        select(
+            Resident.telegram_id,
+            Household.id,
+            Household.group_id,
+            Household.house_number,
+            Household.street,
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .order_by(Household.id, Resident.id)
+    )
+    seen: dict[int, Person] = {}
+    for tg, hid, gid, number, street in rows.tuples():
+        seen.setdefault(hid, Person(tg, hid, gid, f"{number} {street}"))
+    return list(seen.values())
+
+
+async def children(session: AsyncSession, parent_id: int) -> list[Notice]:
+    stmt = select(Notice).where(Notice.parent_id == parent_id).order_by(Notice.id)
+    return list(await session.scalars(stmt.execution_options(populate_existing=True)))
 
 
 async def sender_for(

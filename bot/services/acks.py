@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.errors import NotFound
+from bot.services.errors import Invalid, NotFound
 from models import (
     Acknowledgement,
     Delivery,
@@ -18,6 +18,13 @@ from models import (
     ResidentialGroup,
     TargetKind,
 )
+
+PREVIEW_ID = 0  # the composer's preview carries the buttons with this id: presses count nothing
+
+
+def refuse_preview(notice_id: int) -> None:
+    if notice_id == PREVIEW_ID:
+        raise Invalid("notice.preview_press")
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,14 @@ class GroupCoverage:
     acknowledged: int
     registered: int
     missing: list[str] = field(default_factory=list)  # addresses that have not acknowledged
+    missing_ids: list[int] = field(default_factory=list)  # their household ids, same order
 
 
 async def acknowledge(
     session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int
 ) -> AckResult:
     """Count a press for the presser's household (one per household); commits."""
+    refuse_preview(notice_id)
     if await session.get(Notice, notice_id) is None:
         raise NotFound("notice.not_found", id=notice_id)
     resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
@@ -111,6 +120,7 @@ async def coverage(
             row.acknowledged += 1
         else:
             row.missing.append(f"{number} {street}")
+            row.missing_ids.append(hid)
     return sorted(out.values(), key=lambda r: (groups[r.group_id].sort_key, r.group))
 
 

@@ -67,7 +67,8 @@ async def test_screening_from_template_to_approval_delivery_and_acks(
     shown = c.calls[-2].result["reply_markup"]["inline_keyboard"]
     assert [row[0]["text"] for row in shown] == ["✅ Đã nhận", "🙋 Tôi sẽ tham gia"]
     assert "Báo gấp" in summary and "Cần một cán bộ khác duyệt" in summary
-    # TODO(merge reminders): preview buttons answer "only a preview"
+    pressed = texts(await harness.press(RESIDENT_ID, c.calls[-2].result, "ack:0"))
+    assert "xem trước" in pressed[0]
     out = await c.tap("Gửi khẩn")  # short notice: private chats and a pin
     assert out[-2].startswith("<b>🟠 THÔNG BÁO KHẨN</b>") and "Sẽ ghim" in out[-1]
     assert await session.scalar(select(Notice.id)) is None  # nothing exists before submitting
