@@ -159,18 +159,22 @@ async def cancel(
         raise NotFound("notice.not_found", id=notice_id)
     if notice.status == NoticeStatus.CANCELLED:
         raise Invalid("notice.already_cancelled")
-    notice.status, notice.cancel_mode = NoticeStatus.CANCELLED, mode
-    now = utcnow()
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.notice_id == notice_id,
-            Delivery.status == DeliveryStatus.PENDING,
-            Delivery.op == DeliveryOp.SEND,
+    # Its reminders go with it: pending ones are dropped, delivered ones marked too.
+    children = list(await session.scalars(select(Notice).where(Notice.parent_id == notice_id)))
+    for n in (notice, *children):
+        if n.status == NoticeStatus.CANCELLED:
+            continue
+        n.status, n.cancel_mode = NoticeStatus.CANCELLED, mode
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.notice_id == n.id,
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.op == DeliveryOp.SEND,
+            )
+            .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow())
         )
-        .values(status=DeliveryStatus.CANCELLED, updated_at=now)
-    )
-    await requeue_delivered(session, notice_id, DeliveryOp.CANCEL, notice.urgency.priority)
+        await requeue_delivered(session, n.id, DeliveryOp.CANCEL, n.urgency.priority)
     audit.record(
         session, "notice.cancelled", actor_id=actor_id, target=f"notice:{notice_id}", mode=mode
     )

@@ -222,3 +222,31 @@ async def test_the_minute_job_queues_due_reminders_and_wakes_the_sender(
     assert woken == [True] and len(await children(session, parent)) == 1
     await job.func()  # nothing more is due: the sender is left alone
     assert woken == [True] and len(await children(session, parent)) == 1
+
+
+async def test_recalling_a_notice_drops_its_queued_reminders(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    from broadcasts import outbox
+
+    ward_id = await ward(session, groups=1, households=3)
+    parent = await announce(session, ward_id, TEXT, queued_at=T0, remind_after_hours=HOURS)
+    await deliver(settings, sandbox, session_factory, {parent})
+    report = await run_reminders(
+        T0 + timedelta(hours=HOURS), session_factory, settings, Catalog(settings.language)
+    )
+    [reminder] = report.children or [c.id for c in await children(session, parent)]
+    await outbox.cancel(session, parent, actor_id=None)
+    statuses = set(
+        await session.scalars(
+            select(Delivery.status)
+            .where(Delivery.notice_id == reminder)
+            .execution_options(populate_existing=True)
+        )
+    )
+    assert statuses == {DeliveryStatus.CANCELLED}
+    child = await session.get(Notice, reminder, populate_existing=True)
+    assert child is not None and child.status.value == "cancelled"
