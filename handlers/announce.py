@@ -6,13 +6,14 @@ as well as buttons; "Hủy" or /cancel ends the draft at any step.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from aiogram import F
+from aiogram import BaseMiddleware, F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,17 +35,32 @@ router.message.filter(F.chat.type == "private")
 router.callback_query.filter(F.message.chat.type == "private")
 
 
-def ctx(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    principal: Principal | None,
-    data: dict[str, Any],
-) -> Ctx:
-    """The step context from aiogram's workflow data (step handlers take **data)."""
-    message = event if isinstance(event, Message) else event.message
-    assert isinstance(message, Message) and principal is not None
-    return Ctx(message, state, data["session"], principal, data["settings"], data["catalog"],
-               data["bot"])  # fmt: skip
+class ComposerGate(BaseMiddleware):
+    """Every step re-checks the role (a draft of someone revoked meanwhile is dropped, and a
+    resident is refused politely and logged), then hands the handler its step context `c`."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        principal = data.get("principal")
+        assert isinstance(event, Message | CallbackQuery)
+        if not ann.may_announce(principal):
+            await data["state"].clear()
+            await refuse(event, "announce")
+            return None
+        message = event if isinstance(event, Message) else event.message
+        assert isinstance(message, Message)
+        data["c"] = Ctx(message, data["state"], data["session"], principal, data["settings"],
+                        data["catalog"], data["bot"], data.get("sender"))  # fmt: skip
+        return await handler(event, data)
+
+
+GATE = ComposerGate()
+router.message.middleware(GATE)
+router.callback_query.middleware(GATE)
 
 
 async def _ward_id(session: AsyncSession, principal: Principal) -> int | None:
@@ -55,12 +71,8 @@ async def _ward_id(session: AsyncSession, principal: Principal) -> int | None:
 
 @router.message(Command("announce"))
 async def cmd_announce(
-    message: Message, state: FSMContext, session: AsyncSession, principal: Principal | None
+    message: Message, state: FSMContext, session: AsyncSession, principal: Principal
 ) -> None:
-    if not ann.may_announce(principal):
-        await refuse(message, "announce")
-        return
-    assert principal is not None
     ward_id = await _ward_id(session, principal)
     if ward_id is None:
         await message.answer(_("announce.no_ward"))
@@ -71,16 +83,6 @@ async def cmd_announce(
     await state.update_data(draft=draft.as_dict())
     emergency = True  # leaders too (their group's storm warning); a second official approves
     await message.answer(_("announce.start"), reply_markup=kb.kinds(emergency))
-
-
-async def allowed(event: Message | CallbackQuery, state: FSMContext,
-                   principal: Principal | None) -> bool:  # fmt: skip
-    """The role is checked on every step: a draft of someone revoked meanwhile is dropped."""
-    if ann.may_announce(principal):
-        return True
-    await state.clear()
-    await refuse(event, "announce")
-    return False
 
 
 @router.callback_query(AnCb.filter(F.act == Act.CANCEL))
@@ -97,41 +99,23 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
 
 
 @router.callback_query(Compose.kind, AnCb.filter(F.act == Act.KIND))
-async def cb_kind(
-    query: CallbackQuery,
-    callback_data: AnCb,
-    state: FSMContext,
-    principal: Principal | None,
-    **data: Any,
-) -> None:
-    if not await allowed(query, state, principal):
-        return
+async def cb_kind(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     if callback_data.value == "tpl":
-        await state.set_state(Compose.template)
+        await c.state.set_state(Compose.template)
         items = await tpl.list_templates(c.session, draft.ward_id)
         await c.ask(_("announce.ask_template"), kb.templates(items))
         return
     draft.kind = callback_data.value if callback_data.value in ann.KINDS else "notice"
-    await flow.save(state, draft)
+    await flow.save(c.state, draft)
     await flow.ask_text(c)
 
 
 @router.callback_query(Compose.template, AnCb.filter(F.act == Act.TEMPLATE))
-async def cb_template(
-    query: CallbackQuery,
-    callback_data: AnCb,
-    state: FSMContext,
-    principal: Principal | None,
-    **data: Any,
-) -> None:
-    if not await allowed(query, state, principal):
-        return
+async def cb_template(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     try:
         t = await tpl.get(c.session, draft.ward_id, callback_data.value)
     except ServiceError as err:
@@ -139,8 +123,8 @@ async def cb_template(
         return
     draft.kind, draft.text = t.kind, t.text
     suggest = {"place": t.place, "eligible": t.eligible, "bring": t.bring}
-    await flow.save(state, draft, blanks=t.blanks, answers={}, suggest=suggest)
-    await state.set_state(Compose.blank)  # before speaking: a quick reply must find it set
+    await flow.save(c.state, draft, blanks=t.blanks, answers={}, suggest=suggest)
+    await c.state.set_state(Compose.blank)  # before speaking: a quick reply must find it set
     await c.ask(_("announce.template_intro").format(name=esc(t.name), text=esc(t.text)))
     await _next_blank(c)
 
@@ -160,31 +144,23 @@ async def _next_blank(c: Ctx) -> None:
 
 
 @router.message(Compose.blank)
-async def msg_blank(
-    message: Message, state: FSMContext, principal: Principal | None, **data: Any
-) -> None:
-    if not await allowed(message, state, principal):
-        return
+async def msg_blank(message: Message, c: Ctx) -> None:
     value = (message.text or "").strip()
     if not value or len(value) > 300:
         await message.answer(_("announce.blank_invalid"))
         return
-    _draft, fsm = await flow.load(state)
+    _draft, fsm = await flow.load(c.state)
     answers, blanks = dict(fsm.get("answers") or {}), fsm.get("blanks") or []
     if len(answers) >= len(blanks):  # typed before the next question arrived
         return
     answers[blanks[len(answers)]] = value
-    await state.update_data(answers=answers)
-    await _next_blank(ctx(message, state, principal, data))
+    await c.state.update_data(answers=answers)
+    await _next_blank(c)
 
 
 @router.message(Compose.text)
-async def msg_text(
-    message: Message, state: FSMContext, principal: Principal | None, **data: Any
-) -> None:
-    if not await allowed(message, state, principal):
-        return
-    draft, _data = await flow.load(state)
+async def msg_text(message: Message, c: Ctx) -> None:
+    draft, _data = await flow.load(c.state)
     media = None
     if message.photo:
         media = {"type": "photo", "file_id": message.photo[-1].file_id, "name": "photo.jpg"}
@@ -201,40 +177,28 @@ async def msg_text(
         return
     if media:
         draft.media = media
-    await flow.save(state, draft)
-    await flow.after_text(ctx(message, state, principal, data))
+    await flow.save(c.state, draft)
+    await flow.after_text(c)
 
 
 @router.callback_query(
     StateFilter(Compose.ev_day, Compose.send_day, Compose.exp_day), AnCb.filter(F.act == Act.DAY)
 )
-async def cb_day(
-    query: CallbackQuery,
-    callback_data: AnCb,
-    state: FSMContext,
-    principal: Principal | None,
-    **data: Any,
-) -> None:
-    if not await allowed(query, state, principal):
-        return
+async def cb_day(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
     day = date(int(callback_data.value[:4]), int(callback_data.value[4:6]),
                int(callback_data.value[6:]))  # fmt: skip
-    await _got_day(ctx(query, state, principal, data), day)
+    await _got_day(c, day)
 
 
 @router.message(StateFilter(Compose.ev_day, Compose.send_day, Compose.exp_day))
-async def msg_day(
-    message: Message, state: FSMContext, principal: Principal | None, **data: Any
-) -> None:
-    if not await allowed(message, state, principal):
-        return
+async def msg_day(message: Message, c: Ctx) -> None:
     try:
-        day = parse_date(message.text or "", local_today(utcnow(), data["settings"].tz))
+        day = parse_date(message.text or "", local_today(utcnow(), c.settings.tz))
     except ServiceError as err:
         await message.answer(error_text(err))
         return
-    await _got_day(ctx(message, state, principal, data), day)
+    await _got_day(c, day)
 
 
 async def _got_day(c: Ctx, day: date) -> None:
@@ -256,27 +220,13 @@ async def _got_day(c: Ctx, day: date) -> None:
 @router.callback_query(
     StateFilter(Compose.ev_time, Compose.send_time), AnCb.filter(F.act == Act.TIME)
 )
-async def cb_time(
-    query: CallbackQuery,
-    callback_data: AnCb,
-    state: FSMContext,
-    principal: Principal | None,
-    **data: Any,
-) -> None:
-    if not await allowed(query, state, principal):
-        return
+async def cb_time(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
     await _got_time(c, f"{callback_data.value[:2]}:{callback_data.value[2:]}")
 
 
 @router.message(StateFilter(Compose.ev_time, Compose.send_time))
-async def msg_time(
-    message: Message, state: FSMContext, principal: Principal | None, **data: Any
-) -> None:
-    if not await allowed(message, state, principal):
-        return
-    c = ctx(message, state, principal, data)
+async def msg_time(message: Message, c: Ctx) -> None:
     await _got_time(c, message.text or "")
 
 
@@ -302,19 +252,10 @@ async def _got_time(c: Ctx, typed: str) -> None:
     StateFilter(Compose.ev_place, Compose.ev_eligible, Compose.ev_bring),
     AnCb.filter(F.act.in_({Act.KEEP, Act.SKIP})),
 )
-async def cb_field(
-    query: CallbackQuery,
-    callback_data: AnCb,
-    state: FSMContext,
-    principal: Principal | None,
-    **data: Any,
-) -> None:
-    if not await allowed(query, state, principal):
-        return
+async def cb_field(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
-    name = await _field_name(state)
-    _draft, fsm = await flow.load(state)
+    name = await _field_name(c.state)
+    _draft, fsm = await flow.load(c.state)
     keep = (fsm.get("suggest") or {}).get(name) if callback_data.act is Act.KEEP else None
     if name == "place" and not keep:
         await flow.ask_field(c, name)
@@ -323,17 +264,12 @@ async def cb_field(
 
 
 @router.message(StateFilter(Compose.ev_place, Compose.ev_eligible, Compose.ev_bring))
-async def msg_field(
-    message: Message, state: FSMContext, principal: Principal | None, **data: Any
-) -> None:
-    if not await allowed(message, state, principal):
-        return
+async def msg_field(message: Message, c: Ctx) -> None:
     value = (message.text or "").strip()
     if not value or len(value) > 300:
         await message.answer(_("announce.blank_invalid"))
         return
-    c = ctx(message, state, principal, data)
-    await _set_field(c, await _field_name(state), value)
+    await _set_field(c, await _field_name(c.state), value)
 
 
 async def _field_name(state: FSMContext) -> str:

@@ -60,6 +60,7 @@ class Ctx:
     settings: Settings
     catalog: Catalog
     bot: Bot
+    sender: Any = None  # the delivery engine in `loa run`: woken when a notice is queued
 
     async def ask(self, text: str, markup: Any = None) -> Message:
         return await self.message.answer(text, reply_markup=markup)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from typing import Any
 
 from aiogram import F
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from bot.services import announcements as ann
 from bot.services.errors import ServiceError
-from bot.services.roles import Principal
 from bot.services.when import combine
 from handlers import announce_flow as flow
 from handlers import announce_review as review
-from handlers.announce import allowed, ctx
+from handlers.announce import GATE
 from handlers.announce_flow import Compose, Ctx
 from handlers.announce_kb import Act, AnCb
 from handlers.common import error_text, esc
@@ -25,32 +22,25 @@ from models import utcnow
 
 router = RouterBlueprint("announce_send")
 router.callback_query.filter(F.message.chat.type == "private")
+router.callback_query.middleware(GATE)
 
 
 @router.callback_query(Compose.audience, AnCb.filter(F.act == Act.AUDIENCE))
-async def cb_audience(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
-                      principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
+async def cb_audience(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
     if callback_data.value == "groups":
         await flow.ask_groups(c, set())
         return
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     draft.audience = {"kind": "leaders" if callback_data.value == "leaders" else "ward",
                       "group_ids": []}  # fmt: skip
-    await flow.save(state, draft)
+    await flow.save(c.state, draft)
     await flow.ask_urgency(c)
 
 
 @router.callback_query(Compose.groups, AnCb.filter(F.act == Act.GROUP))
-async def cb_group(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
-                   principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
-    c = ctx(query, state, principal, data)
-    draft, fsm = await flow.load(state)
+async def cb_group(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
+    draft, fsm = await flow.load(c.state)
     group_id = int(callback_data.value)
     mine = {g.id for g in await ann.ward_groups(c.session, draft.ward_id)}
     if not ann.is_official(c.principal, draft.ward_id):
@@ -64,56 +54,42 @@ async def cb_group(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
 
 
 @router.callback_query(Compose.groups, AnCb.filter(F.act == Act.GROUPS_DONE))
-async def cb_groups_done(query: CallbackQuery, state: FSMContext,
-                         principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
-    draft, fsm = await flow.load(state)
+async def cb_groups_done(query: CallbackQuery, c: Ctx) -> None:
+    draft, fsm = await flow.load(c.state)
     if not fsm.get("selected"):
         await query.answer(_("announce.no_groups"), show_alert=True)
         return
     await query.answer()
     draft.audience = {"kind": "groups", "group_ids": sorted(fsm["selected"])}
-    await flow.save(state, draft)
-    await flow.ask_urgency(ctx(query, state, principal, data))
+    await flow.save(c.state, draft)
+    await flow.ask_urgency(c)
 
 
 @router.callback_query(Compose.urgency, AnCb.filter(F.act == Act.URGENCY))
-async def cb_urgency(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
-                     principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
+async def cb_urgency(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     draft.urgency = "urgent" if callback_data.value == "urgent" else "normal"
-    await flow.save(state, draft)
-    await flow.ask_when(ctx(query, state, principal, data))
+    await flow.save(c.state, draft)
+    await flow.ask_when(c)
 
 
 @router.callback_query(Compose.when, AnCb.filter(F.act == Act.WHEN))
-async def cb_when(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
-                  principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
+async def cb_when(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
     if callback_data.value == "later":
         await flow.ask_day(c, Compose.send_day, _("announce.ask_send_day"))
         return
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     draft.send_at = None
-    await flow.save(state, draft)
+    await flow.save(c.state, draft)
     await flow.ask_expiry(c)
 
 
 @router.callback_query(Compose.expiry, AnCb.filter(F.act == Act.EXPIRY))
-async def cb_expiry(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
-                    principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
+async def cb_expiry(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    c = ctx(query, state, principal, data)
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     value = callback_data.value
     if value == "date":
         await flow.ask_day(c, Compose.exp_day, _("announce.ask_exp_day"))
@@ -145,37 +121,27 @@ async def _to_preview(c: Ctx, draft: ann.Draft) -> None:
 
 
 @router.callback_query(Compose.preview, AnCb.filter(F.act.in_({Act.REMIND, Act.URGENT})))
-async def cb_toggle(query: CallbackQuery, callback_data: AnCb, state: FSMContext,
-                    principal: Principal | None, **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
+async def cb_toggle(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    draft, _data = await flow.load(state)
+    draft, _data = await flow.load(c.state)
     if callback_data.act is Act.REMIND:
         draft.remind = not draft.remind
     else:
         draft.urgency = "urgent"
-    await flow.save(state, draft)
-    await flow.show_preview(ctx(query, state, principal, data))
+    await flow.save(c.state, draft)
+    await flow.show_preview(c)
 
 
 @router.callback_query(Compose.preview, AnCb.filter(F.act == Act.EDIT))
-async def cb_edit(query: CallbackQuery, state: FSMContext, principal: Principal | None,
-                  **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
+async def cb_edit(query: CallbackQuery, c: Ctx) -> None:
     await query.answer()
-    await state.update_data(editing=True)
-    await flow.ask_text(ctx(query, state, principal, data))
+    await c.state.update_data(editing=True)
+    await flow.ask_text(c)
 
 
 @router.callback_query(Compose.preview, AnCb.filter(F.act == Act.SEND))
-async def cb_send(query: CallbackQuery, state: FSMContext, principal: Principal | None,
-                  **data: Any) -> None:  # fmt: skip
-    if not await allowed(query, state, principal):
-        return
-    c = ctx(query, state, principal, data)
-    draft, _data = await flow.load(state)
+async def cb_send(query: CallbackQuery, c: Ctx) -> None:
+    draft, _data = await flow.load(c.state)
     try:
         done = await ann.submit(c.session, draft, c.principal, c.settings, c.catalog)
     except ServiceError as err:
@@ -183,7 +149,7 @@ async def cb_send(query: CallbackQuery, state: FSMContext, principal: Principal 
         await c.ask(error_text(err))
         return
     await query.answer()
-    await state.clear()
+    await c.state.clear()
     await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
     notice = done.notice
     if done.pending:
@@ -200,5 +166,5 @@ async def cb_send(query: CallbackQuery, state: FSMContext, principal: Principal 
     await c.ask("\n".join(lines))
     if done.break_glass:
         await review.tell_officials_break_glass(c, notice.id)
-    if (sender := data.get("sender")) is not None:
-        sender.wake()
+    if c.sender is not None:
+        c.sender.wake()

@@ -28,6 +28,10 @@ class _Observer:
     def filter(self, *filters: Any) -> None:
         self._bp.steps.append((self._name, "filter", None, filters, {}))
 
+    def middleware(self, middleware: Any) -> None:
+        """An inner middleware: runs once a handler of this router matched."""
+        self._bp.steps.append((self._name, "middleware", None, (middleware,), {}))
+
 
 class RouterBlueprint:
     """Use like aiogram's Router (`bp.message(...)`, `bp.message.filter(...)`); `build()`."""
@@ -52,6 +56,8 @@ class RouterBlueprint:
             target = router.observers.get(observer) or getattr(router, observer)
             if kind == "filter":
                 target.filter(*filters)
+            elif kind == "middleware":
+                target.middleware(filters[0])
             else:
                 target.register(fn, *filters, **kwargs)
         return router
