@@ -50,6 +50,26 @@ class Composer:
         self.calls = await self.h.press_button(self.user, self.last, label)
         return texts(self.calls)
 
+    async def notice(
+        self,
+        text: str,
+        *,
+        kind: str = "Thông báo",
+        audience: tuple[str, ...] = ("Toàn phường",),
+        level: str | None = "Bình thường",
+        expiry: str = "Không hết hạn",
+    ) -> list[str]:
+        """/announce a notice sent now, up to its preview; returns the preview's texts."""
+        await self.say("/announce")
+        await self.tap(kind)
+        await self.say(text)
+        for label in audience:
+            await self.tap(label)
+        if level:
+            await self.tap(level)
+        await self.tap("Gửi ngay")
+        return await self.tap(expiry)
+
 
 async def notice_row(session: AsyncSession) -> Notice:
     stmt = select(Notice).order_by(Notice.id.desc()).limit(1)

@@ -205,12 +205,7 @@ async def test_reject_with_reason_and_break_glass(
 ) -> None:
     await ward_with_official(session)
     c = Composer(harness)
-    await c.say("/announce")
-    await c.tap("Khẩn cấp")
-    await c.say("Nước sông dâng cao, các hộ ven sông di chuyển lên chỗ cao.")
-    await c.tap("Toàn phường")
-    await c.tap("Gửi ngay")
-    await c.tap("Không hết hạn")
+    await c.notice("Nước sông dâng cao, các hộ ven sông lên chỗ cao.", kind="Khẩn cấp", level=None)
     await c.tap("Gửi để duyệt")
     card = card_for(sandbox, ADMIN_ID)
     await harness.press_button(ADMIN_ID, card, "Từ chối")
@@ -226,12 +221,7 @@ async def test_reject_with_reason_and_break_glass(
     h2 = BotHarness(glass, sandbox, engine, session_factory)
     try:
         c = Composer(h2)
-        await c.say("/announce")
-        await c.tap("Khẩn cấp")
-        await c.say("Bão số 5 đổ bộ đêm nay. Chằng chống nhà cửa.")
-        await c.tap("Toàn phường")
-        await c.tap("Gửi ngay")
-        out = await c.tap("Không hết hạn")
+        out = await c.notice("Bão số 5 đổ bộ đêm nay.", kind="Khẩn cấp", level=None)
         assert "Chế độ khẩn" in out[-1]
         out = await c.tap("🚀 Gửi")
     finally:

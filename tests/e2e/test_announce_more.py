@@ -15,15 +15,7 @@ from tests.harness import ADMIN_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
 
 
 async def _to_group_one(c: Composer, text: str, level: str) -> list[str]:
-    await c.say("/announce")
-    await c.tap("Thông báo")
-    await c.say(text)
-    await c.tap("Chọn tổ")
-    await c.tap("Tổ 1")
-    await c.tap("Xong")
-    await c.tap(level)
-    await c.tap("Gửi ngay")
-    return await c.tap("Không hết hạn")
+    return await c.notice(text, audience=("Chọn tổ", "Tổ 1", "Xong"), level=level)
 
 
 async def test_quiet_hours_hold_normal_notices_but_not_urgent_ones(
@@ -93,13 +85,7 @@ async def test_pending_lists_waiting_notices_for_other_officials(
     await ward_with_official(session)
     assert "Không có thông báo nào" in texts(await harness.send(ADMIN_ID, "/pending"))[0]
     c = Composer(harness)
-    await c.say("/announce")
-    await c.tap("Thông báo")
-    await c.say("Treo cờ Tổ quốc dịp Quốc khánh.")
-    await c.tap("Toàn phường")
-    await c.tap("Bình thường")
-    await c.tap("Gửi ngay")
-    await c.tap("Không hết hạn")
+    await c.notice("Treo cờ Tổ quốc dịp Quốc khánh.")
     await c.tap("Gửi để duyệt")
     n = await notice_row(session)
     assert n.status is NoticeStatus.PENDING_APPROVAL
