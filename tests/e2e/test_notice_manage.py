@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -109,10 +110,13 @@ async def test_recall_mark_and_delete_through_notice_command(
     again = texts(await harness.press_button(OFFICIAL_ID, summary, "Thu hồi"))
     assert "đã bị hủy" in again[0]
 
-    # an administrator of the ward may recall someone else's notice
+    # an administrator of the ward may recall someone else's notice; the running sender is woken
+    woken: list[bool] = []
+    harness.dp["sender"] = SimpleNamespace(wake=lambda: woken.append(True))
     summary = last_message(await harness.send(ADMIN_ID, f"/notice {deleted.id}"))
     confirm = last_message(await harness.press_button(ADMIN_ID, summary, "Thu hồi"))
     await harness.press_button(ADMIN_ID, confirm, "xóa khỏi")
+    assert woken == [True]
     for n, mode in ((marked, "mark"), (deleted, "delete")):
         got = await session.get(Notice, n.id, populate_existing=True)
         assert got is not None and got.status is NoticeStatus.CANCELLED and got.cancel_mode == mode
