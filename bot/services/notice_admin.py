@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.services import audit
 from bot.services.acks import count_acks
@@ -102,10 +103,14 @@ async def recent_by_author(
     session: AsyncSession, telegram_id: int, ward_ids: set[int] | None, hours: int = 24
 ) -> list[Notice]:
     """Notices this person wrote in the last `hours` that still stand (for /revoke)."""
-    stmt = select(Notice).where(
-        Notice.created_by == telegram_id,
-        Notice.created_at >= utcnow() - timedelta(hours=hours),
-        Notice.status.in_(RECALLABLE),
+    stmt = (
+        select(Notice)
+        .where(
+            Notice.created_by == telegram_id,
+            Notice.created_at >= utcnow() - timedelta(hours=hours),
+            Notice.status.in_(RECALLABLE),
+        )
+        .options(defer(Notice.media_bytes))
     )
     if ward_ids is not None:
         stmt = stmt.where(Notice.ward_id.in_(ward_ids))

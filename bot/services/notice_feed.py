@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.services.errors import NotFound
 from bot.services.roles import STAFF_ROLES, Principal
@@ -39,6 +40,7 @@ async def recent(session: AsyncSession, resident: Resident) -> list[Notice]:
         )
         .order_by(Notice.queued_at.desc(), Notice.id.desc())
         .limit(RECENT_LIMIT)
+        .options(defer(Notice.media_bytes))
     )
     return list(await session.scalars(stmt))
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.catalog import Catalog
 from models import Notice, NoticeStatus, Urgency, Ward, utcnow
@@ -80,6 +81,7 @@ async def check(session: AsyncSession, text: str) -> Verdict:
             Notice.queued_at >= since,
         )
         .order_by(Notice.queued_at.desc())
+        .options(defer(Notice.media_bytes))  # photos stay in the database
     )
     best: tuple[float, Notice, str] | None = None
     for notice, ward in rows.tuples():
