@@ -75,6 +75,7 @@ async def enqueue(
             kind=kind,
             created_by=created_by,
             audience=audience,
+            pin=urgency is not Urgency.NORMAL,  # urgent ones stay on top of the group chat
         )
         if media:
             notice.media_type, notice.media_name, notice.media_bytes = media

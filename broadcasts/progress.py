@@ -1,17 +1,22 @@
-"""The author's progress message in Telegram, edited every few seconds, then a final report."""
+"""The author's progress message in Telegram, edited every few seconds, then a final report.
+
+It carries the "Đính chính" / "Thu hồi" buttons; their data is what handlers.notice_manage's
+NoticeCb packs ("nm:<action>:<id>").
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog import Catalog
 from broadcasts import outbox
 from broadcasts.client import ApiError, BotApi, NetworkError
-from models import Notice
+from models import Delivery, DeliveryStatus, Notice, NoticeStatus, ResidentialGroup, TargetKind
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,7 @@ class ProgressReporter:
                         Notice.progress_chat_id,
                         Notice.progress_message_id,
                         Notice.finished_at,
+                        Notice.status,
                     ).where(
                         Notice.progress_chat_id.is_not(None),
                         Notice.queued_at.is_not(None),
@@ -51,13 +57,44 @@ class ProgressReporter:
                     )
                 )
             )
-            for notice_id, chat_id, message_id, finished_at in notices:
+            for notice_id, chat_id, message_id, finished_at, status in notices:
                 p = await outbox.progress(session, notice_id)
-                await self._show(p, chat_id, message_id, done=finished_at is not None)
+                done = finished_at is not None
+                unpinned = await pin_failures(session, notice_id) if done else []
+                markup = None if status is NoticeStatus.CANCELLED else self._markup(notice_id)
+                shown = await self._show(p, chat_id, message_id, done, unpinned, markup)
+                if message_id is None and shown is not None:  # edit this one from now on
+                    await session.execute(
+                        update(Notice)
+                        .where(Notice.id == notice_id)
+                        .values(progress_message_id=shown)
+                    )
+                    await session.commit()
+
+    def _markup(self, notice_id: int) -> dict[str, Any]:
+        buttons = (("manage.fix_button", "fix"), ("manage.recall_button", "recall"))
+        return {
+            "inline_keyboard": [
+                [
+                    {
+                        "text": self.catalog.text(key, self.language),
+                        "callback_data": f"nm:{action}:{notice_id}",
+                    }
+                    for key, action in buttons
+                ]
+            ]
+        }
 
     async def _show(
-        self, p: outbox.Progress, chat_id: int, message_id: int | None, done: bool
-    ) -> None:
+        self,
+        p: outbox.Progress,
+        chat_id: int,
+        message_id: int | None,
+        done: bool,
+        unpinned: list[str],
+        markup: dict[str, Any] | None,
+    ) -> int | None:
+        """Send or edit the progress message; returns the id of a newly sent one."""
         rate = p.sent / p.seconds if p.seconds else 0.0
         params = dict(
             id=p.notice_id,
@@ -75,12 +112,36 @@ class ProgressReporter:
             if done
             else self.catalog.text("notice.progress", self.language, **params)
         )
+        if unpinned:
+            groups = ", ".join(unpinned)
+            text += "\n" + self.catalog.text("notice.pin_failed", self.language, groups=groups)
+        payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            payload["reply_markup"] = markup
         try:
             if message_id is None:
-                await self.api.call("sendMessage", {"chat_id": chat_id, "text": text})
-            else:
-                await self.api.call(
-                    "editMessageText", {"chat_id": chat_id, "text": text, "message_id": message_id}
-                )
+                sent = await self.api.call("sendMessage", payload)
+                return int(sent["message_id"])
+            await self.api.call("editMessageText", {**payload, "message_id": message_id})
         except (ApiError, NetworkError) as exc:  # "message is not modified" and the like
             logger.debug("progress for notice %s not shown: %s", p.notice_id, exc)
+        return None
+
+
+async def pin_failures(session: AsyncSession, notice_id: int) -> list[str]:
+    """Groups whose chat got the notice but not the pin (the bot may not pin there).
+
+    The sender writes the pin error into `last_error` of an otherwise sent copy.
+    """
+    rows = await session.scalars(
+        select(ResidentialGroup.name)
+        .join(Delivery, Delivery.group_id == ResidentialGroup.id)
+        .where(
+            Delivery.notice_id == notice_id,
+            Delivery.target == TargetKind.GROUP,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.last_error.is_not(None),
+        )
+        .order_by(ResidentialGroup.sort_key, ResidentialGroup.name)
+    )
+    return list(rows)

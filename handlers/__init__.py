@@ -13,6 +13,8 @@ from handlers import (
     group_ask,
     groups,
     help,
+    notice_manage,
+    notice_view,
     privacy,
     procedure_links,
     procedures,
@@ -27,7 +29,8 @@ from handlers import (
 def build_root_router() -> Router:
     """Feature routers first; fallback last so it only sees what nobody handled.
 
-    procedure_links comes before start (its /start p-<code> deep links are more specific);
+    procedure_links and notice_view come before start (their /start p-<code> and n-<id> deep
+    links are more specific);
     procedures comes last before fallback (it treats leftover private text as a search).
     """
     root = Router(name="root")
@@ -36,10 +39,12 @@ def build_root_router() -> Router:
     order = (
         errors,
         procedure_links,
+        notice_view,
         start,
         privacy,
         groups,
         admin,
+        notice_manage,
         acks,
         announce_review,
         announce,

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import enum
+
 from aiogram import F
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import roles
+from bot.config import Settings
+from bot.services import notice_admin, roles
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
+from broadcasts.sender import Sender
 from handlers.common import command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Role
 
 router = RouterBlueprint("admin")
 router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
+
+
+class RevokeAction(enum.StrEnum):
+    RECALL = "r"
+    KEEP = "k"
+
+
+class RevokeCb(CallbackData, prefix="rv"):
+    action: RevokeAction
+    user: int
 
 
 def _sole_ward(principal: Principal) -> str | None:
@@ -58,7 +75,9 @@ async def cmd_grant(message: Message, session: AsyncSession, principal: Principa
 
 
 @router.message(Command("revoke"))
-async def cmd_revoke(message: Message, session: AsyncSession, principal: Principal | None) -> None:
+async def cmd_revoke(
+    message: Message, session: AsyncSession, principal: Principal | None, settings: Settings
+) -> None:
     if principal is None or not principal.is_admin:
         await refuse(message, "revoke")
         return
@@ -83,6 +102,57 @@ async def cmd_revoke(message: Message, session: AsyncSession, principal: Princip
         if removed
         else _("admin.nothing_to_revoke").format(user=parts[0])
     )
+    await _offer_recall(message, session, principal, int(parts[0]), settings)
+
+
+async def _offer_recall(
+    message: Message, session: AsyncSession, principal: Principal, user: int, settings: Settings
+) -> None:
+    """A compromised account's recent notices, with one button to recall them all."""
+    notices = await notice_admin.recent_by_author(session, user, principal.wards_administered())
+    if not notices:
+        return
+    lines = [_("admin.recent_notices").format(user=user, count=len(notices))]
+    for n in notices:
+        first = (n.text.strip().splitlines() or [""])[0][:60]
+        when = n.created_at.astimezone(settings.tz).strftime("%H:%M %d/%m")
+        lines.append(f"• #{n.id} · {when} · {esc(first)}")
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("admin.recall_all_button").format(count=len(notices)),
+        callback_data=RevokeCb(action=RevokeAction.RECALL, user=user),
+    )
+    kb.button(
+        text=_("admin.keep_notices_button"),
+        callback_data=RevokeCb(action=RevokeAction.KEEP, user=user),
+    )
+    kb.adjust(1)
+    await message.answer("\n".join(lines), reply_markup=kb.as_markup())
+
+
+@router.callback_query(RevokeCb.filter())
+async def cb_revoke_notices(
+    query: CallbackQuery,
+    callback_data: RevokeCb,
+    session: AsyncSession,
+    principal: Principal | None,
+    sender: Sender | None = None,
+) -> None:
+    if principal is None or not principal.is_admin:
+        await refuse(query, "revoke.recall")
+        return
+    if callback_data.action is RevokeAction.KEEP:
+        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+        await query.answer(_("admin.notices_kept"))
+        return
+    done = await notice_admin.recall_author(session, callback_data.user, principal)
+    if sender is not None:
+        sender.wake()
+    ids = ", ".join(f"#{i}" for i in done) or "—"
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("admin.notices_recalled").format(user=callback_data.user, count=len(done), ids=ids)
+    )
+    await query.answer()
 
 
 @router.message(Command("roles"))

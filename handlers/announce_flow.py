@@ -24,7 +24,7 @@ from bot.services.roles import Principal
 from bot.services.when import from_iso, upcoming_days
 from handlers import announce_kb as kb
 from handlers.common import esc
-from handlers.notice_view import show_notice
+from handlers.notice_render import show
 from models import Urgency, utcnow
 
 
@@ -231,15 +231,13 @@ async def summary(
 async def show_preview(c: Ctx) -> None:
     draft, _data = await load(c.state)
     await c.state.set_state(Compose.preview)
-    await show_notice(
+    await show(
         c.bot,
         c.message.chat.id,
         text=ann.final_text(draft, c.settings, c.catalog),
         urgency=draft.level,
         media=draft.media,
         event=draft.kind == "event",
-        catalog=c.catalog,
-        language=c.settings.language,
     )
     text, pending, offer_urgent = await summary(draft, c.session, c.settings)
     remind = draft.remind if c.settings.ack_reminder_hours else None

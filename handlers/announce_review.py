@@ -28,7 +28,7 @@ from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from handlers.announce_flow import Ctx, summary
 from handlers.common import error_text, esc, refuse
-from handlers.notice_view import show_notice
+from handlers.notice_render import show
 from handlers.registry import RouterBlueprint
 from models import Notice
 
@@ -64,9 +64,8 @@ def _buttons(notice_id: int) -> InlineKeyboardMarkup:
 async def _card(bot: Bot, chat_id: int, notice: Notice, author: str, session: AsyncSession,
                 settings: Settings, catalog: Catalog) -> Message:  # fmt: skip
     draft = ann.draft_of(notice)
-    await show_notice(bot, chat_id, text=notice.text, urgency=notice.urgency, media=draft.media,
-                      event=notice.event_at is not None, catalog=catalog,
-                      language=settings.language)  # fmt: skip
+    await show(bot, chat_id, text=notice.text, urgency=notice.urgency, media=draft.media,
+               event=notice.event_at is not None)  # fmt: skip
     lines, _pending, _short = await summary(draft, session, settings)
     head = _("review.card_title").format(id=notice.id, author=esc(author))
     body = "\n".join(lines.split("\n")[1:])  # the summary without its "preview" title

@@ -1,48 +1,139 @@
-"""Show a notice in a chat exactly as residents receive it (the composer's preview, the
-approval card): the same rendering and buttons as the delivery engine."""
+"""Residents and notices: `/start n-<id>` opens one, `/notices` lists recent ones, and a
+forwarded message is checked against what Loa published ("is this official?").
+
+Included before `start`, whose /start handler would otherwise take the deep link.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from aiogram import Bot, F
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from aiogram import Bot
-from aiogram.types import InlineKeyboardMarkup, Message
+from bot.config import Settings
+from bot.services import notice_feed, verify
+from bot.services.errors import ServiceError
+from bot.services.roles import Principal
+from handlers.common import error_text, esc
+from handlers.notice_render import marks_for, send_notice
+from handlers.registry import RouterBlueprint
+from models import Resident
 
-from bot.catalog import Catalog
-from broadcasts.engine import marks_factory
-from broadcasts.render import render
-from broadcasts.telegram_ops import notice_markup
-from models import Urgency
+router = RouterBlueprint("notice_view")
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
+
+FIRST_LINE = 60
+OFFICIAL_SHOWN = 1500  # the official text under an "altered" answer, cut if longer
 
 
-async def show_notice(
-    bot: Bot,
-    chat_id: int,
-    *,
-    text: str,
-    urgency: Urgency,
-    media: dict[str, Any] | None,
-    event: bool,
-    catalog: Catalog,
-    language: str,
-    notice_id: int = 0,
-) -> list[Message]:
-    """Send the notice's parts; the "Đã nhận" (and "Tôi sẽ tham gia") buttons go under the
-    last part. `notice_id` 0 makes them preview buttons that record nothing."""
-    marks = marks_factory(catalog, language)(urgency)
-    parts = render(text, marks, media=media["type"] if media else None)
-    markup = InlineKeyboardMarkup.model_validate(notice_markup(notice_id, marks, event=event))
-    sent = []
-    for i, part in enumerate(parts):
-        extra: dict[str, Any] = {"reply_markup": markup} if i == len(parts) - 1 else {}
-        if i == 0 and media and media["type"] == "photo":
-            sent.append(
-                await bot.send_photo(chat_id, media["file_id"], caption=part.html, **extra)
-            )
-        elif i == 0 and media:
-            sent.append(
-                await bot.send_document(chat_id, media["file_id"], caption=part.html, **extra)
-            )
-        else:
-            sent.append(await bot.send_message(chat_id, part.html, **extra))
-    return sent
+class NoticeViewCb(CallbackData, prefix="nv"):
+    id: int
+
+
+async def _open(
+    message: Message,
+    session: AsyncSession,
+    notice_id: int,
+    user_id: int,
+    principal: Principal | None,
+) -> None:
+    try:
+        notice = await notice_feed.viewable(session, notice_id, user_id, principal)
+    except ServiceError as err:
+        await message.answer(error_text(err))
+        return
+    await send_notice(message, notice)
+
+
+@router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^n-\d+$")))
+async def cmd_start_notice(
+    message: Message, command: CommandObject, session: AsyncSession, principal: Principal | None
+) -> None:
+    notice_id = int((command.args or "n-0")[2:])
+    await _open(message, session, notice_id, message.from_user.id, principal)  # type: ignore[union-attr]
+
+
+@router.callback_query(NoticeViewCb.filter())
+async def cb_open(
+    query: CallbackQuery,
+    callback_data: NoticeViewCb,
+    session: AsyncSession,
+    principal: Principal | None,
+) -> None:
+    await query.answer()
+    await _open(query.message, session, callback_data.id, query.from_user.id, principal)  # type: ignore[arg-type]
+
+
+@router.message(Command("notices"))
+async def cmd_notices(
+    message: Message, session: AsyncSession, resident: Resident | None, settings: Settings
+) -> None:
+    if resident is None or resident.consent_at is None or resident.household is None:
+        await message.answer(_("resident.not_registered"))
+        return
+    notices = await notice_feed.recent(session, resident)
+    lines = [_("feed.title") if notices else _("feed.empty")]
+    kb = InlineKeyboardBuilder()
+    for n in notices:
+        when = n.queued_at.astimezone(settings.tz) if n.queued_at else None
+        first = (n.text.strip().splitlines() or [""])[0]
+        if len(first) > FIRST_LINE:
+            first = first[: FIRST_LINE - 1] + "…"
+        mark = marks_for(n.urgency).header.split()[0]
+        day = when.strftime("%d/%m") if when else ""
+        lines.append(f"{day} {mark} {esc(first)}")
+        kb.button(
+            text=_("feed.open_button").format(id=n.id, day=day),
+            callback_data=NoticeViewCb(id=n.id),
+        )
+    kb.adjust(2)
+    state = _("notices.state_on") if resident.private_notices else _("notices.state_off")
+    lines.append("")
+    lines.append(_("feed.private_pref").format(state=state))
+    await message.answer("\n".join(lines), reply_markup=kb.as_markup() if notices else None)
+
+
+@router.message(F.forward_origin, StateFilter(None))
+async def msg_forwarded(
+    message: Message, session: AsyncSession, settings: Settings, bot: Bot
+) -> None:
+    """A resident asks whether a forwarded message really comes from Loa."""
+    text = message.text or message.caption or ""
+    if not text.strip():
+        await message.answer(_("verify.no_text"))
+        return
+    verdict = await verify.check(session, text)
+    if verdict.kind == "unknown":
+        origin = message.forward_origin
+        user = getattr(origin, "sender_user", None)
+        from_us = user is not None and user.id == bot.id
+        await message.answer(_("verify.from_bot_unknown") if from_us else _("verify.unknown"))
+        return
+    username = (settings.bot_username or (await bot.me()).username or "").lstrip("@")
+    link = f"https://t.me/{username}?start=n-{verdict.notice_id}"
+    when = (
+        verdict.sent_at.astimezone(settings.tz).strftime("%H:%M %d/%m/%Y")
+        if verdict.sent_at
+        else ""
+    )
+    if verdict.kind == "official":
+        lines = [_("verify.official").format(ward=esc(verdict.ward), time=when)]
+    else:
+        official = verdict.official_text
+        if len(official) > OFFICIAL_SHOWN:
+            official = official[:OFFICIAL_SHOWN] + "…"
+        lines = [
+            _("verify.altered").format(id=verdict.notice_id, ward=esc(verdict.ward)),
+            f"<blockquote>{esc(official)}</blockquote>",
+        ]
+    if verdict.cancelled:
+        lines.append(_("verify.recalled"))
+    if verdict.corrected:
+        lines.append(_("verify.corrected"))
+    lines.append(_("verify.link").format(link=esc(link), id=verdict.notice_id))
+    await message.answer("\n".join(lines))

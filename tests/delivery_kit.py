@@ -16,6 +16,7 @@ from bot.sandbox import Sandbox
 from bot.services.seed import seed_synthetic
 from broadcasts import audience, outbox
 from broadcasts.engine import create_delivery
+from broadcasts.progress import ProgressReporter
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender
 from models import Delivery, Household, Notice, Resident, ResidentialGroup, Urgency, Ward
@@ -116,6 +117,21 @@ async def deliver(
     finally:
         await sender.api.close()
     return sender
+
+
+async def deliver_reporting(
+    settings: Settings,
+    sandbox: Sandbox,
+    factory: async_sessionmaker[AsyncSession],
+    notice_ids: set[int],
+) -> None:
+    """Deliver with the author's progress message, as `loa run` does."""
+    sender = await sender_for(settings, sandbox, factory)
+    sender.on_sweep = ProgressReporter(sender.api, factory, Catalog(), "vi", every=0.0)
+    try:
+        await run_until_done(sender, factory, notice_ids)
+    finally:
+        await sender.api.close()
 
 
 def received(
