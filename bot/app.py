@@ -26,7 +26,17 @@ from handlers import build_root_router
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "thutuc", "help", "ask", "myquestions", "mydata", "language", "forget")
+COMMANDS = (
+    "start",
+    "notices",
+    "thutuc",
+    "help",
+    "ask",
+    "myquestions",
+    "mydata",
+    "language",
+    "forget",
+)
 
 
 def create_bot(settings: Settings, token: str | None = None) -> Bot:

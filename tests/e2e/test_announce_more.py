@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sandbox import Sandbox
-from models import Delivery, NoticeStatus, NoticeTemplate, utcnow
+from bot.services.roles import grant_role
+from models import Delivery, NoticeStatus, NoticeTemplate, Role, utcnow
+from tests.delivery_kit import deliver, group_chats
 from tests.e2e.announce_kit import Composer, notice_row, ward_with_official
-from tests.harness import ADMIN_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
+from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
 
 
 async def _to_group_one(c: Composer, text: str, level: str) -> list[str]:
@@ -97,3 +99,33 @@ async def test_pending_lists_waiting_notices_for_other_officials(
     assert any("chờ duyệt" in t for t in shown)
     mine = texts(await harness.press_button(OFFICIAL_ID, listing, f"#{n.id}"))
     assert "không thể tự duyệt" in mine[0]
+
+
+async def test_a_photo_notice_from_a_leader_goes_out_by_file_id(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    await ward_with_official(session)
+    await grant_role(session, LEADER_ID, Role.GROUP_LEADER, group_name="Tổ 1")
+    c = Composer(harness, LEADER_ID)
+    await c.say("/announce")
+    await c.tap("Thông báo")
+    assert "Đã hủy bản nháp" in (await c.say("/cancel"))[0]
+    await c.say("/announce")
+    await c.tap("Thông báo")
+    await c.say(None, photo=True, caption="Lịch cắt điện tuần này, bà con xem ảnh.")
+    await c.tap("Bình thường")
+    await c.tap("Gửi ngay")
+    await c.tap("Không hết hạn")
+    preview = [x for x in c.calls if x.method == "sendPhoto" and x.ok]
+    assert preview and "Lịch cắt điện" in preview[0].params["caption"]
+    await c.tap("🚀 Gửi")
+    n = await notice_row(session)
+    assert n.media_type == "photo" and n.media_file_id and n.media_bytes is None
+    await deliver(settings, sandbox, session_factory, {n.id})
+    chat = (await group_chats(session))[0]
+    sent = [x for x in sandbox.calls_for("sendPhoto", chat_id=chat) if x.ok]
+    assert len(sent) == 1 and sent[0].params["photo"] == n.media_file_id
