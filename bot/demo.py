@@ -190,6 +190,7 @@ async def _announce(scene: Scene, factory: Any) -> int:
     await _step(scene, OFFICIAL, "Gửi để duyệt", "để duyệt")
     await scene.sb.wait_for("sendMessage", lambda c: c.chat_id == DEPUTY, count=2, timeout=20)
     scene.show(lines=3)
+    scene.sb.user(DEPUTY, first_name="anh Tuấn")
     await scene.press(DEPUTY, _with_buttons(scene.sb.calls, DEPUTY), "Duyệt")
     scene.show(only=lambda c: c.chat_id in (DEPUTY, OFFICIAL), lines=2)
     async with factory() as session:
@@ -327,10 +328,10 @@ async def _play(scene: Scene, factory: Any) -> None:
         f"cho cư dân), {p.failed} lỗi, 429 từ Telegram: {scene.sb.stats['429s']}; "
         f"ghim trong nhóm: {scene.sb.count('pinChatMessage')}"
     )
-    await scene.press(
-        RESIDENT, _with_buttons(scene.sb.calls, GROUP13), "Đã nhận", answer_only=True
-    )
-    scene.show(lines=1)
+    in_group = _with_buttons(scene.sb.calls, GROUP13)
+    for label in ("Đã nhận", "Tôi sẽ tham gia"):
+        await scene.press(RESIDENT, in_group, label, answer_only=True)
+        scene.show(lines=1)
     await scene.send(OFFICIAL, f"/coverage {notice_id}")
     scene.show(lines=20)
 

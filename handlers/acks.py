@@ -81,7 +81,10 @@ async def cmd_coverage(
         return
     rows = await acks.coverage(session, notice.id, visible)
     lines = [_("coverage.title").format(id=notice.id)]
+    empty = [esc(row.group) for row in rows if row.registered == 0]
     for row in rows:
+        if row.registered == 0:  # listed once below, not as a column of "0/0"
+            continue
         lines.append(
             _("coverage.group_line").format(
                 group=esc(row.group), acknowledged=row.acknowledged, registered=row.registered
@@ -93,6 +96,8 @@ async def cmd_coverage(
             lines.append(
                 _("coverage.missing").format(addresses=shown) + (f" (+{more})" if more > 0 else "")
             )
+    if empty:
+        lines.append(_("coverage.no_households").format(groups=", ".join(empty)))
     if not rows:
         lines.append(_("coverage.none"))
     if notice.event_at is not None:

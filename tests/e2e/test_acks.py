@@ -67,3 +67,24 @@ async def test_ack_counts_once_per_household_and_coverage_by_role(
     assert "không có quyền" in texts(await harness.send(member, f"/coverage {n.id}"))[0]
     assert "Cách dùng" in texts(await harness.send(ADMIN_ID, "/coverage abc"))[0]
     assert "Không tìm thấy" in texts(await harness.send(ADMIN_ID, "/coverage 999"))[0]
+
+
+async def test_coverage_names_groups_without_registered_households_once(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    ward_id = await ward(session, groups=3, households=6)
+    groups = list(await session.scalars(select(ResidentialGroup).order_by(ResidentialGroup.id)))
+    g2_id, g2_name, g1_name = groups[1].id, groups[1].name, groups[0].name
+    households = select(Household.id).where(Household.group_id == g2_id)
+    for r in await session.scalars(select(Resident).where(Resident.household_id.in_(households))):
+        r.consent_at = None  # nobody of this group has joined Loa
+    await session.commit()
+    n = await notice(session, ward_id, "Họp tổ tối nay", Urgency.NORMAL)
+    await deliver(settings, sandbox, session_factory, {n.id})
+    report = texts(await harness.send(ADMIN_ID, f"/coverage {n.id}"))[0]
+    assert f"Chưa có hộ nào đăng ký Loa: {g2_name}" in report
+    assert f"{g2_name}: 0/0" not in report and f"{g1_name}: 0/2" in report
