@@ -98,6 +98,12 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
     await message.answer(_("announce.cancelled"))
 
 
+@router.message(StateFilter(Compose), F.text.startswith("/"))
+async def msg_other_command(message: Message) -> None:
+    """A command typed mid-draft is not notice text: say how to go on or stop."""
+    await message.answer(_("announce.command_in_draft"))
+
+
 @router.callback_query(Compose.kind, AnCb.filter(F.act == Act.KIND))
 async def cb_kind(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()

@@ -123,6 +123,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
     await c.tap("Thông báo")
     assert "trống" in (await c.say(None, sticker=True))[0]
     assert "trống" in (await c.say("   "))[0]
+    assert "đang soạn thông báo" in (await c.say("/help"))[0]
     out = await c.say("A" * 5000)
     assert "5000 ký tự, tối đa 4000" in out[0]
     await c.say("Cắt nước thứ Bảy")
