@@ -13,6 +13,7 @@ from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.services import announcements as ann
 from broadcasts.render import Marks, Part, render
 from broadcasts.telegram_ops import notice_markup
 from models import Notice, NoticeStatus, Urgency
@@ -69,13 +70,6 @@ async def show(
     return sent
 
 
-def media_of(notice: Notice) -> dict[str, Any] | None:
-    if notice.media_type and notice.media_file_id:
-        return {"type": notice.media_type, "file_id": notice.media_file_id,
-                "name": notice.media_name or ""}  # fmt: skip
-    return None
-
-
 async def send_notice(message: Message, notice: Notice) -> None:
     """The notice's current version into `message`'s chat: struck out when cancelled (and
     without buttons), marked when corrected."""
@@ -86,7 +80,7 @@ async def send_notice(message: Message, notice: Notice) -> None:
         message.chat.id,
         text=notice.text,
         urgency=notice.urgency,
-        media=media_of(notice),
+        media=ann.media_of(notice),
         event=notice.event_at is not None,
         notice_id=notice.parent_id or notice.id,
         mark=mark,

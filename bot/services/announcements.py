@@ -318,7 +318,7 @@ async def pending_notice(session: AsyncSession, notice_id: int) -> Notice:
     return notice
 
 
-def _check_reviewer(notice: Notice, principal: Principal) -> None:
+def check_reviewer(notice: Notice, principal: Principal) -> None:
     if not is_official(principal, notice.ward_id):
         raise Forbidden("error.forbidden")
     if notice.created_by == principal.telegram_id:
@@ -337,7 +337,7 @@ async def approve(
     """A second official approves: the notice is queued (quiet hours still apply); commits."""
     now = now or utcnow()
     notice = await pending_notice(session, notice_id)
-    _check_reviewer(notice, principal)
+    check_reviewer(notice, principal)
     if notice.event_at is not None and notice.event_at <= now:
         raise Invalid("review.event_passed")
     notice.approved_by, notice.decided_at = principal.telegram_id, now
@@ -353,7 +353,7 @@ async def reject(
     if not reason:
         raise Invalid("review.reason_empty")
     notice = await pending_notice(session, notice_id)
-    _check_reviewer(notice, principal)
+    check_reviewer(notice, principal)
     notice.status, notice.reject_reason = NoticeStatus.REJECTED, reason[:500]
     notice.approved_by, notice.decided_at = principal.telegram_id, utcnow()
     audit.record(session, "notice.rejected", actor_id=principal.telegram_id,
@@ -375,18 +375,22 @@ async def remember_cards(session: AsyncSession, notice_id: int, cards: list[list
     await session.commit()
 
 
+def media_of(notice: Notice) -> dict[str, str] | None:
+    """A notice's photo or document as the composer keeps it (sent again by file_id)."""
+    if notice.media_type and notice.media_file_id:
+        return {"type": notice.media_type, "file_id": notice.media_file_id,
+                "name": notice.media_name or ""}  # fmt: skip
+    return None
+
+
 def draft_of(notice: Notice) -> Draft:
     """A submitted notice seen as a draft again (for its summary on approval cards)."""
-    media = None
-    if notice.media_type and notice.media_file_id:
-        media = {"type": notice.media_type, "file_id": notice.media_file_id,
-                 "name": notice.media_name or ""}  # fmt: skip
     return Draft(
         ward_id=notice.ward_id,
         author=notice.created_by or 0,
         kind=notice.kind if notice.kind in KINDS else "notice",
         text=notice.text,
-        media=media,
+        media=media_of(notice),
         event=dict(notice.event or {}),
         audience=notice.audience,
         urgency="normal" if notice.urgency is Urgency.EMERGENCY else notice.urgency.value,
@@ -394,7 +398,3 @@ def draft_of(notice: Notice) -> Draft:
         expires_at=notice.expires_at.isoformat() if notice.expires_at else None,
         remind=notice.remind_after_hours is not None,
     )
-
-
-def check_reviewer(notice: Notice, principal: Principal) -> None:
-    _check_reviewer(notice, principal)
