@@ -44,6 +44,18 @@ from models import (
 )
 
 logger = logging.getLogger(__name__)
+STOP_SECONDS = 15.0  # at stop, how long the claimer or the sweeper may take to end its round
+
+
+async def _finish(task: asyncio.Task[None]) -> None:
+    """Let `task` end by itself (it was told to stop), then cancel it if it has not."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), STOP_SECONDS)
+    except TimeoutError:
+        task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 MAX_ATTEMPTS = 8
 Hook = Callable[[list[int]], Awaitable[None]]
 
@@ -99,7 +111,8 @@ class Sender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; then finish requests in flight and give back the rest."""
-        workers = [asyncio.create_task(c()) for c in (self._claimer, self._dispatcher)]
+        claimer = asyncio.create_task(self._claimer())
+        dispatcher = asyncio.create_task(self._dispatcher())
         writer = asyncio.create_task(self._writer())
         sweeper = asyncio.create_task(self._sweeper(stop))
         try:
@@ -108,15 +121,16 @@ class Sender:
             self._stopping = True
             self._wake.set()
             self._changed.set()
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            dispatcher.cancel()  # it only waits for slots and the limiter: nothing to lose
+            await asyncio.gather(dispatcher, return_exceptions=True)
+            # The claimer and the sweeper end their round by themselves now; cancelling one
+            # mid-query would drop a database connection in the middle of a transaction.
+            await _finish(claimer)
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             await self._results.put(None)
             await writer
-            sweeper.cancel()
-            await asyncio.gather(sweeper, return_exceptions=True)
+            await _finish(sweeper)
             left = [j.id for _, _, j in self._ready] + [j.id for _, _, j in self._delayed]
             await store.release(self.factory, self.claim_id, left)
             await store.sweep(self.factory)
@@ -354,7 +368,7 @@ class Sender:
         self.stats["written"] += len(batch)
 
     async def _sweeper(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        while not stop.is_set() and not self._stopping:
             try:
                 finished = await store.sweep(self.factory)
                 for notice_id in finished:  # no open rows left, so no job refers to it

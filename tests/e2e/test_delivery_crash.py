@@ -152,3 +152,47 @@ async def test_two_senders_never_send_the_same_row_and_share_the_limit(
     assert len(got) == total and set(got.values()) == {1}
     assert all(s.stats["sent"] > 0 for s in senders)  # both really worked
     assert sandbox.stats["429s"] == 0  # the shared limiter held the global rate
+
+
+async def test_stop_lets_a_claim_in_flight_finish_and_gives_its_rows_back(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stop that lands while the claimer waits on the database must not cancel the query
+    (that drops the connection mid-transaction); the claimed rows are released, not lost."""
+    from broadcasts import store
+
+    ward_id = await ward(session, groups=2, households=4)
+    n = await notice(session, ward_id, "Họp tổ", Urgency.NORMAL)
+    real_claim, outcome = store.claim, []
+
+    async def slow_claim(*args: object, **kwargs: object) -> list[store.Job]:
+        jobs = await real_claim(*args, **kwargs)  # type: ignore[arg-type]
+        try:
+            await asyncio.sleep(0.5)  # a slow database answer, while the stop arrives
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+        outcome.append(len(jobs))
+        return jobs
+
+    monkeypatch.setattr(store, "claim", slow_claim)
+    sender = await sender_for(settings, sandbox, session_factory)
+    stop = asyncio.Event()
+    try:
+        running = asyncio.create_task(sender.run(stop))
+        await asyncio.sleep(0.2)  # the claim is under way
+        stop.set()
+        await asyncio.wait_for(running, 20)
+    finally:
+        await sender.api.close()
+    assert outcome and outcome[0] not in ("cancelled", 0)
+    rows = await session.scalars(
+        select(Delivery)
+        .where(Delivery.notice_id == n.id)
+        .execution_options(populate_existing=True)
+    )
+    assert all(r.claim is None and r.status is DeliveryStatus.PENDING for r in rows)
