@@ -63,17 +63,11 @@ router.message.middleware(GATE)
 router.callback_query.middleware(GATE)
 
 
-async def _ward_id(session: AsyncSession, principal: Principal) -> int | None:
-    if principal.grants:
-        return principal.grants[0].ward_id
-    return await ann.only_ward(session)  # a superadmin without a grant
-
-
 @router.message(Command("announce"))
 async def cmd_announce(
     message: Message, state: FSMContext, session: AsyncSession, principal: Principal
 ) -> None:
-    ward_id = await _ward_id(session, principal)
+    ward_id = await ann.ward_of(session, principal)
     if ward_id is None:
         await message.answer(_("announce.no_ward"))
         return

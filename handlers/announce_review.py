@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.services import announcements as ann
+from bot.services import approval
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from handlers.announce_flow import Ctx, summary
@@ -74,9 +75,9 @@ async def _card(bot: Bot, chat_id: int, notice: Notice, author: str, session: As
 
 async def send_cards(c: Ctx, notice_id: int) -> int:
     """Send the approval card to every other official; returns how many got it."""
-    notice = await ann.pending_notice(c.session, notice_id)
+    notice = await approval.pending_notice(c.session, notice_id)
     author = c.message.chat.full_name or str(notice.created_by)
-    ids = await ann.reviewers(c.session, notice.ward_id, notice.created_by or 0,
+    ids = await approval.reviewers(c.session, notice.ward_id, notice.created_by or 0,
                               c.settings.admin_ids)  # fmt: skip
     cards = []
     for chat_id in ids:
@@ -86,14 +87,14 @@ async def send_cards(c: Ctx, notice_id: int) -> int:
             logger.warning("approval card for notice %s not delivered: %s", notice_id, exc)
             continue
         cards.append([chat_id, card.message_id])
-    await ann.remember_cards(c.session, notice_id, cards)
+    await approval.remember_cards(c.session, notice_id, cards)
     return len(cards)
 
 
 async def tell_officials_break_glass(c: Ctx, notice_id: int) -> None:
     """Break-glass: the emergency went out on one approval; every other official is told."""
-    notice = await ann.pending_notice(c.session, notice_id)
-    ids = await ann.reviewers(c.session, notice.ward_id, notice.created_by or 0,
+    notice = await approval.pending_notice(c.session, notice_id)
+    ids = await approval.reviewers(c.session, notice.ward_id, notice.created_by or 0,
                               c.settings.admin_ids)  # fmt: skip
     text = _("review.break_glass").format(
         id=notice_id, author=esc(c.message.chat.full_name or ""), text=esc(notice.text[:500])
@@ -129,7 +130,7 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
         await refuse(query, "approve")
         return
     try:
-        done = await ann.approve(session, callback_data.notice, principal, settings)
+        done = await approval.approve(session, callback_data.notice, principal, settings)
     except ServiceError as err:
         logger.warning("approval of notice %s by %s refused: %s", callback_data.notice,
                        principal.telegram_id, err.key)  # fmt: skip
@@ -155,7 +156,9 @@ async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, session: Asyn
         await refuse(query, "reject")
         return
     try:
-        ann.check_reviewer(await ann.pending_notice(session, callback_data.notice), principal)
+        approval.check_reviewer(
+            await approval.pending_notice(session, callback_data.notice), principal
+        )
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
@@ -179,7 +182,7 @@ async def msg_reason(message: Message, state: FSMContext, session: AsyncSession,
     notice_id = (await state.get_data())["notice"]
     try:
         assert principal is not None
-        notice = await ann.reject(session, notice_id, principal, message.text or "")
+        notice = await approval.reject(session, notice_id, principal, message.text or "")
     except ServiceError as err:
         await message.answer(error_text(err))
         if err.key != "review.reason_empty":
@@ -200,12 +203,11 @@ async def msg_reason(message: Message, state: FSMContext, session: AsyncSession,
 async def cmd_pending(
     message: Message, session: AsyncSession, principal: Principal | None
 ) -> None:
-    if principal is None or not (principal.is_admin or principal.roles & set(ann.OFFICIALS)):
+    wards = approval.official_wards(principal) if principal else set()
+    if principal is None or (wards is not None and not wards):
         await refuse(message, "pending")
         return
-    notices = await ann.waiting(
-        session, principal.wards_administered() if not principal.superadmin else None
-    )
+    notices = await approval.waiting(session, wards)
     if not notices:
         await message.answer(_("review.none_pending"))
         return
@@ -224,14 +226,14 @@ async def cb_show(query: CallbackQuery, callback_data: ReviewCb, session: AsyncS
                   principal: Principal | None, settings: Settings, catalog: Catalog,
                   bot: Bot) -> None:  # fmt: skip
     try:
-        notice = await ann.pending_notice(session, callback_data.notice)
+        notice = await approval.pending_notice(session, callback_data.notice)
         if principal is None:
             raise Forbidden("error.forbidden")
-        ann.check_reviewer(notice, principal)
+        approval.check_reviewer(notice, principal)
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
     await query.answer()
     card = await _card(bot, query.from_user.id, notice, str(notice.created_by), session,
                        settings, catalog)  # fmt: skip
-    await ann.remember_cards(session, notice.id, [[query.from_user.id, card.message_id]])
+    await approval.remember_cards(session, notice.id, [[query.from_user.id, card.message_id]])

@@ -21,9 +21,7 @@ router.message.filter(F.chat.type == "private")
 
 async def _official_ward(message: Message, session: AsyncSession,
                          principal: Principal | None, action: str) -> int | None:  # fmt: skip
-    ward_id = None
-    if principal is not None:
-        ward_id = principal.grants[0].ward_id if principal.grants else await ann.only_ward(session)
+    ward_id = await ann.ward_of(session, principal) if principal is not None else None
     if (
         principal is None
         or ward_id is None
@@ -42,7 +40,7 @@ async def cmd_templates(
         await refuse(message, "templates")
         return
     assert principal is not None
-    ward_id = principal.grants[0].ward_id if principal.grants else await ann.only_ward(session)
+    ward_id = await ann.ward_of(session, principal)
     items = await tpl.list_templates(session, ward_id) if ward_id else list(tpl.shipped())
     lines = [_("template.list_title")]
     lines += [f"• <b>{esc(t.name)}</b>: {esc(t.text)}" for t in items]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.services import audit
-from bot.services.errors import Forbidden, Invalid, NotFound
+from bot.services.errors import Forbidden, Invalid
 from bot.services.quiet import release_time
 from bot.services.roles import Principal
 from bot.services.when import combine, from_iso, weekday
@@ -27,7 +27,6 @@ from models import (
     NoticeStatus,
     ResidentialGroup,
     Role,
-    RoleGrant,
     Urgency,
     Ward,
     utcnow,
@@ -152,7 +151,11 @@ def validate(draft: Draft, settings: Settings, now: datetime) -> None:
         raise Invalid("announce.no_groups")
 
 
-async def only_ward(session: AsyncSession) -> int | None:
+async def ward_of(session: AsyncSession, principal: Principal) -> int | None:
+    """The ward this person works in: their first grant's, or the only ward there is (a
+    superadmin without a grant); None when that cannot be told."""
+    if principal.grants:
+        return principal.grants[0].ward_id
     ids = list(await session.scalars(select(Ward.id).limit(2)))
     return ids[0] if len(ids) == 1 else None
 
@@ -207,19 +210,6 @@ async def needs_approval(session: AsyncSession, draft: Draft) -> bool:
         every = {g.id for g in await ward_groups(session, draft.ward_id)}
         return bool(every) and set(draft.audience.get("group_ids") or []) >= every
     return False
-
-
-async def reviewers(
-    session: AsyncSession, ward_id: int, exclude: int, admin_ids: list[int]
-) -> list[int]:
-    """Officials and administrators of the ward (and superadmins) other than the author."""
-    ids = await session.scalars(
-        select(RoleGrant.telegram_id)
-        .where(RoleGrant.ward_id == ward_id, RoleGrant.role.in_(OFFICIALS))
-        .order_by(RoleGrant.id)
-    )
-    out = list(dict.fromkeys([*ids, *admin_ids]))
-    return [i for i in out if i != exclude]
 
 
 @dataclass
@@ -281,10 +271,10 @@ async def submit(
         notice.break_glass, notice.approved_by, notice.decided_at = True, draft.author, now
         audit.record(session, "notice.break_glass", actor_id=draft.author,
                      target=f"notice:{notice.id}")  # fmt: skip
-    return await _queue(session, notice, settings, draft.author, now, glass)
+    return await queue(session, notice, settings, draft.author, now, glass)
 
 
-async def _queue(
+async def queue(
     session: AsyncSession,
     notice: Notice,
     settings: Settings,
@@ -309,70 +299,6 @@ async def _queue(
         notice=notice,
     )
     return Submitted(notice, False, go if go != wanted else None, glass, unbound)
-
-
-async def pending_notice(session: AsyncSession, notice_id: int) -> Notice:
-    notice = await session.get(Notice, notice_id, populate_existing=True)
-    if notice is None:
-        raise NotFound("notice.not_found", id=notice_id)
-    return notice
-
-
-def check_reviewer(notice: Notice, principal: Principal) -> None:
-    if not is_official(principal, notice.ward_id):
-        raise Forbidden("error.forbidden")
-    if notice.created_by == principal.telegram_id:
-        raise Forbidden("review.own_notice")
-    if notice.status is not NoticeStatus.PENDING_APPROVAL:
-        raise Invalid("review.already_decided")
-
-
-async def approve(
-    session: AsyncSession,
-    notice_id: int,
-    principal: Principal,
-    settings: Settings,
-    now: datetime | None = None,
-) -> Submitted:
-    """A second official approves: the notice is queued (quiet hours still apply); commits."""
-    now = now or utcnow()
-    notice = await pending_notice(session, notice_id)
-    check_reviewer(notice, principal)
-    if notice.event_at is not None and notice.event_at <= now:
-        raise Invalid("review.event_passed")
-    notice.approved_by, notice.decided_at = principal.telegram_id, now
-    audit.record(session, "notice.approved", actor_id=principal.telegram_id,
-                 target=f"notice:{notice.id}")  # fmt: skip
-    return await _queue(session, notice, settings, notice.created_by or principal.telegram_id, now)
-
-
-async def reject(
-    session: AsyncSession, notice_id: int, principal: Principal, reason: str
-) -> Notice:
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("review.reason_empty")
-    notice = await pending_notice(session, notice_id)
-    check_reviewer(notice, principal)
-    notice.status, notice.reject_reason = NoticeStatus.REJECTED, reason[:500]
-    notice.approved_by, notice.decided_at = principal.telegram_id, utcnow()
-    audit.record(session, "notice.rejected", actor_id=principal.telegram_id,
-                 target=f"notice:{notice.id}", reason=reason[:500])  # fmt: skip
-    await session.commit()
-    return notice
-
-
-async def waiting(session: AsyncSession, ward_ids: set[int] | None) -> list[Notice]:
-    stmt = select(Notice).where(Notice.status == NoticeStatus.PENDING_APPROVAL)
-    if ward_ids is not None:
-        stmt = stmt.where(Notice.ward_id.in_(ward_ids))
-    return list(await session.scalars(stmt.order_by(Notice.id)))
-
-
-async def remember_cards(session: AsyncSession, notice_id: int, cards: list[list[int]]) -> None:
-    notice = await pending_notice(session, notice_id)
-    notice.review_messages = [*notice.review_messages, *cards]
-    await session.commit()
 
 
 def media_of(notice: Notice) -> dict[str, str] | None:

@@ -92,6 +92,9 @@ async def test_pending_lists_waiting_notices_for_other_officials(
     n = await notice_row(session)
     assert n.status is NoticeStatus.PENDING_APPROVAL
     assert "không có quyền" in texts(await harness.send(RESIDENT_ID, "/pending"))[0]
+    colleague = OFFICIAL_ID + 100  # an official who is not an administrator
+    await grant_role(session, colleague, Role.WARD_OFFICIAL)
+    assert f"#{n.id}" in texts(await harness.send(colleague, "/pending"))[0]
     calls = await harness.send(ADMIN_ID, "/pending")
     assert f"#{n.id}" in texts(calls)[0]
     listing = calls[-1].result
