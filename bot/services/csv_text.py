@@ -108,7 +108,7 @@ def read_table(
             if "field larger" in str(exc)
             else f"not readable as CSV ({exc})"
         )
-        problems.append(f"{name}:{reader.line_num + 1}: {detail}")
+        problems.append(f"{name}:{max(reader.line_num, 1)}: {detail}")
         return header, []
     return header, rows
 
