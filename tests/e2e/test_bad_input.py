@@ -97,3 +97,13 @@ async def test_invisible_question_is_empty(harness: BotHarness, session: AsyncSe
     )
     assert group and not any(GENERIC in t for t in group), group
     assert await tickets_count(session) == 0
+
+
+async def test_nul_in_text_is_dropped_not_a_database_error(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """PostgreSQL refuses U+0000; a forged update with one must still get a normal answer."""
+    await make_world(harness, session)
+    for text in ("khai\x00 sinh", "/ask mất\x00 nước ở đâu", "\x00"):
+        said = texts(await harness.send(RESIDENT_ID, text))
+        assert said and not any(GENERIC in t for t in said), (text, said)
