@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from bot.middlewares.sanitize import NulStripMiddleware
 from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
 
@@ -80,6 +81,7 @@ def create_dispatcher(
         inflight=inflight,
         **workflow,
     )
+    dp.update.outer_middleware(NulStripMiddleware())  # before anything reads the update
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(PrincipalMiddleware(settings.admin_ids))

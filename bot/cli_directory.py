@@ -44,7 +44,7 @@ def directory_import(
         typer.echo(run_async(go))
     except ImportRejected as exc:
         typer.echo("\n".join(exc.problems), err=True)
-        fail(f"import rejected: {len(exc.problems)} problem(s), nothing was written")
+        fail(f"import rejected: {exc.total} problem(s), nothing was written")
 
 
 @directory_app.command("export")
@@ -155,5 +155,8 @@ def admin_list() -> None:
                 for g in await list_grants(session)
             ]
 
-    for line in run_async(go):
+    lines = run_async(go)
+    for line in lines:
         typer.echo(line)
+    if not lines:
+        typer.echo("no roles granted yet (see `loa admin add --help`)")

@@ -51,12 +51,13 @@ def procedures_import(
 def procedures_export(
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for <field>/<code>.yaml")],
 ) -> None:
-    """Write the stored catalog in the import format."""
+    """Write the catalog in use in the import format (the shipped one on a fresh database)."""
     settings = settings_or_exit()
-    from bot.services.procedures import export_files
+    from bot.services.procedures import ensure_catalog, export_files
 
     async def go() -> dict[str, str]:
         async with db_session(settings) as session:
+            await ensure_catalog(session)
             return await export_files(session)
 
     files = run_async(go)
@@ -194,5 +195,8 @@ def procedures_gaps(
         async with db_session(settings) as session:
             return [f"{g.count}\t{g.query}" for g in await top_gaps(session, days=days)]
 
-    for line in run_async(go):
+    lines = run_async(go)
+    for line in lines:
         typer.echo(line)
+    if not lines:
+        typer.echo(f"no search without a good answer in the last {days} days")

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
-_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram allows 1-256; guessable below 16
 
 
 class ConfigError(Exception):
@@ -142,7 +142,11 @@ class Settings(BaseSettings):
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _SECRET_RE.match(value.get_secret_value()):
-            raise ValueError("1-256 characters: letters, digits, _ and - only (Telegram's rule)")
+            raise ValueError(
+                "16-256 characters: letters, digits, _ and - only (a shorter secret can be "
+                "guessed); make one with: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'"
+            )
         return value
 
     @model_validator(mode="after")

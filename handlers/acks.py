@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import DbId
 from bot.services import acks, attendance
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
@@ -21,11 +22,11 @@ MAX_MISSING = 20
 
 
 class AckCb(CallbackData, prefix="ack"):
-    notice: int  # broadcasts.telegram_ops.notice_markup writes the same "ack:<id>"
+    notice: DbId  # broadcasts.telegram_ops.notice_markup writes the same "ack:<id>"
 
 
 class AttendCb(CallbackData, prefix="att"):
-    notice: int  # notice_markup writes "att:<id>" under events
+    notice: DbId  # notice_markup writes "att:<id>" under events
 
 
 @router.callback_query(AckCb.filter())

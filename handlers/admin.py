@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import TelegramId
 from bot.config import Settings
 from bot.services import notice_admin, roles
 from bot.services.errors import ServiceError
@@ -33,7 +34,7 @@ class RevokeAction(enum.StrEnum):
 
 class RevokeCb(CallbackData, prefix="rv"):
     action: RevokeAction
-    user: int
+    user: TelegramId
 
 
 def _sole_ward(principal: Principal) -> str | None:

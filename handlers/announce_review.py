@@ -21,6 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import DbId
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.services import announcements as ann
@@ -45,7 +46,7 @@ class Verdict(enum.StrEnum):
 
 class ReviewCb(CallbackData, prefix="rv"):
     verdict: Verdict
-    notice: int
+    notice: DbId
 
 
 class ReviewStates(StatesGroup):

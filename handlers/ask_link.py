@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.callback_fields import Token
+
 
 class AskAboutCb(CallbackData, prefix="ask"):
-    code: str  # national procedure code, e.g. "1.001193" (ASCII: fits the 64-byte limit)
+    code: Token  # national procedure code, e.g. "1.001193" (ASCII: fits the 64-byte limit)

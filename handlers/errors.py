@@ -1,16 +1,43 @@
-"""One error handler: log with context (ids only), tell the person something went wrong."""
+"""The error path: a service refusal is told in its own words; anything else is logged with
+context (ids only) and the person is told something went wrong."""
 
 from __future__ import annotations
 
 import logging
 
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
+from bot.services.errors import ServiceError
+from bot.text import esc
 from handlers.registry import RouterBlueprint
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("errors")
+
+
+def _locale(event: ErrorEvent, i18n: I18n) -> str:
+    # aiogram's error middleware wraps ours, so the locale context is gone: pick it again.
+    update = event.update
+    user = update.event.from_user if hasattr(update.event, "from_user") else None
+    code = ((user.language_code if user else None) or "")[:2]
+    return code if code in i18n.available_locales else i18n.default_locale
+
+
+@router.errors(ExceptionTypeFilter(ServiceError))
+async def on_service_error(event: ErrorEvent, i18n: I18n) -> bool:
+    """An expected refusal no handler rendered itself (a too-long question, a notice that is
+    gone): the person reads its own text, not "Loa gặp sự cố"."""
+    err = event.exception
+    assert isinstance(err, ServiceError)
+    logger.info("update %s refused: %s", event.update.update_id, err.key)
+    locale = _locale(event, i18n)
+    text = i18n.gettext(err.key, locale=locale).format(
+        **{k: esc(v) for k, v in err.params.items()}
+    )
+    await _tell(event, text)
+    return True
 
 
 @router.errors()
@@ -19,11 +46,12 @@ async def on_error(event: ErrorEvent, i18n: I18n) -> bool:
     logger.error(
         "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
     )
-    # aiogram's error middleware wraps ours, so the locale context is gone: pick it again.
-    user = update.event.from_user if hasattr(update.event, "from_user") else None
-    code = ((user.language_code if user else None) or "")[:2]
-    locale = code if code in i18n.available_locales else i18n.default_locale
-    text = i18n.gettext("error.unexpected", locale=locale)
+    await _tell(event, i18n.gettext("error.unexpected", locale=_locale(event, i18n)))
+    return True
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
     try:
         if update.message is not None:
             await update.message.answer(text)
@@ -31,4 +59,3 @@ async def on_error(event: ErrorEvent, i18n: I18n) -> bool:
             await update.callback_query.answer(text, show_alert=True)
     except Exception:  # the error may be Telegram itself; never raise from here
         logger.exception("could not tell the user about update %s", update.update_id)
-    return True

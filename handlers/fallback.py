@@ -6,7 +6,7 @@ In group chats the bot only answers commands addressed to it, so it never talks 
 from __future__ import annotations
 
 from aiogram import F
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.registry import RouterBlueprint
@@ -53,3 +53,10 @@ async def ignore_other(message: Message) -> None:
 @router.edited_message()
 async def ignore_edited(message: Message) -> None:
     """Edits of earlier messages are not commands; ignore them without error."""
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery) -> None:
+    """A press no handler took: an old keyboard, a button whose state has passed, or data
+    that is garbled or forged (the typed fields of every CallbackData refuse it)."""
+    await query.answer(_("error.stale_button"), show_alert=True)

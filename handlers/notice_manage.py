@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import DbId
 from bot.services import notice_admin
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
@@ -44,7 +45,7 @@ class ManageAction(enum.StrEnum):
 
 class NoticeCb(CallbackData, prefix="nm"):
     action: ManageAction
-    id: int
+    id: DbId
 
 
 class FixStates(StatesGroup):

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import DbId
 from bot.config import Settings
 from bot.services import notice_feed, verify
 from bot.services.errors import ServiceError
@@ -32,7 +33,7 @@ OFFICIAL_SHOWN = 1500  # the official text under an "altered" answer, cut if lon
 
 
 class NoticeViewCb(CallbackData, prefix="nv"):
-    id: int
+    id: DbId
 
 
 async def _open(

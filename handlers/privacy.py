@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import Lang
 from bot.services import residents
 from handlers.common import esc
 from handlers.registry import RouterBlueprint
@@ -33,7 +34,7 @@ class PrivacyAction(enum.StrEnum):
 
 class PrivacyCb(CallbackData, prefix="pv"):
     action: PrivacyAction
-    lang: str = ""
+    lang: Lang = ""
 
 
 @router.message(Command("mydata"))

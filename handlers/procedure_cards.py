@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_fields import Page, Token
 from bot.guide_labels import field_label, kind_label
 from bot.services.guides import Guide, pick
 from bot.services.procedures import bot_link, web_link
@@ -32,10 +33,10 @@ class GuideAction(enum.StrEnum):
 
 class GuideCb(CallbackData, prefix="g"):
     action: GuideAction
-    code: str = ""  # national code, ASCII (1.001193)
-    field: str = ""
-    page: int = 0
-    case: int = 0
+    code: Token = ""  # national code, ASCII (1.001193)
+    field: Token = ""
+    page: Page = 0
+    case: Page = 0
 
 
 def lang() -> str:

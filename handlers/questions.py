@@ -159,6 +159,9 @@ async def msg_draft(
     """Collect text and photos; an album arrives as one update per photo."""
     data = await state.get_data()
     text = tickets.clean_text(message.text or message.caption)
+    if message.text and not text:  # only invisible characters: nothing was written
+        await message.answer(_("ask.empty"))
+        return
     if text:
         data["text"] = tickets.clean_text(f"{data['text']}\n{text}" if data["text"] else text)
     photos = photo_ids(message)

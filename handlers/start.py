@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_fields import DbId, Lang
 from bot.services import directory, residents
 from bot.services.errors import ServiceError
 from handlers.common import error_text, esc
@@ -41,9 +42,9 @@ class JoinAction(enum.StrEnum):
 
 class JoinCb(CallbackData, prefix="j"):
     action: JoinAction
-    id: int = 0
-    page: int = 0
-    lang: str = ""
+    id: DbId = 0
+    page: DbId = 0  # a page number, or the group of a household button
+    lang: Lang = ""
 
 
 class JoinStates(StatesGroup):

@@ -7,8 +7,6 @@ group + house number + street, or ward + household code), so re-importing change
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.services import audit
+from bot.services import audit, csv_text
 from models import Household, ResidentialGroup, Ward
 
 GROUP_COLUMNS = ("ward", "group", "leader", "order")
@@ -34,15 +32,17 @@ MAX_LEN = {
 
 
 class ImportRejected(Exception):
-    """The files were rejected whole; `problems` are `file:line: message` strings."""
+    """The files were rejected whole; `problems` are `file:line: message` strings (the first
+    50, then a line counting the others); `total` counts them all."""
 
     def __init__(self, problems: list[str]) -> None:
         def where(p: str) -> tuple[str, int]:
             name, line, _ = p.split(":", 2)
             return name, int(line) if line.isdigit() else 0
 
-        self.problems = sorted(problems, key=where)
-        super().__init__("\n".join(problems))
+        self.total = len(problems)
+        self.problems = csv_text.capped(sorted(problems, key=where))
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass
@@ -81,26 +81,22 @@ def _read_csv(
     name: str, text: str, columns: tuple[str, ...], required: tuple[str, ...], problems: list[str]
 ) -> _Rows:
     out = _Rows(name)
-    text = text.lstrip("\ufeff")
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [_norm(h).lower() for h in (reader.fieldnames or [])]
+    before = len(problems)
+    header, table = csv_text.read_table(name, text, required, problems)
+    if len(problems) > before:
+        return out
     missing = [c for c in required if c not in header]
     if missing:
         problems.append(
             f"{name}:1: missing column(s) {', '.join(missing)}; expected {','.join(columns)}"
         )
         return out
-    reader.fieldnames = header
-    for row in reader:
-        line = reader.line_num
-        if None in row:
+    for line, cells in table:
+        if any(c.strip() for c in cells[len(header) :]):
             problems.append(f"{name}:{line}: too many values in this row")
             continue
-        clean = {k: _norm(v) for k, v in row.items() if k in columns}
+        row = dict(zip(header, cells, strict=False))
+        clean = {c: _norm(row.get(c)) for c in columns if c in header}
         if not any(clean.values()):
             continue  # blank line
         for col in required:
@@ -132,8 +128,14 @@ async def import_directory(
         if path is None:
             continue
         try:
+            if (size := path.stat().st_size) > csv_text.MAX_BYTES:
+                problems.append(
+                    f"{path.name}:0: file too large ({size:,} bytes; the limit is "
+                    f"{csv_text.MAX_BYTES:,}): split it or remove other columns"
+                )
+                continue
             texts[path] = path.read_bytes().decode("utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError):
             problems.append(f"{path.name}:0: file not found")
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[: exc.start].count(b"\n") + 1
@@ -269,7 +271,7 @@ async def _apply(
 
 
 async def export_directory(session: AsyncSession, ward_name: str | None = None) -> tuple[str, str]:
-    """Return (groups.csv, households.csv) text in the import format."""
+    """Return (groups.csv, households.csv) text in the import format, formula-safe."""
     stmt = (
         select(Ward)
         .options(selectinload(Ward.groups).selectinload(ResidentialGroup.households))
@@ -277,13 +279,11 @@ async def export_directory(session: AsyncSession, ward_name: str | None = None) 
     )
     if ward_name:
         stmt = stmt.where(Ward.name == ward_name)
-    g_buf, h_buf = io.StringIO(), io.StringIO()
-    gw, hw = csv.writer(g_buf, lineterminator="\n"), csv.writer(h_buf, lineterminator="\n")
-    gw.writerow(GROUP_COLUMNS)
-    hw.writerow(HOUSEHOLD_COLUMNS)
+    group_rows: list[list[object]] = [list(GROUP_COLUMNS)]
+    household_rows: list[list[object]] = [list(HOUSEHOLD_COLUMNS)]
     for ward in await session.scalars(stmt):
         for g in ward.groups:
-            gw.writerow([ward.name, g.name, g.leader_name or "", g.sort_key])
+            group_rows.append([ward.name, g.name, g.leader_name or "", g.sort_key])
             for h in sorted(g.households, key=lambda h: h.id):  # the order they were imported
-                hw.writerow([ward.name, g.name, h.house_number, h.street, h.code or ""])
-    return g_buf.getvalue(), h_buf.getvalue()
+                household_rows.append([ward.name, g.name, h.house_number, h.street, h.code or ""])
+    return csv_text.write_rows(group_rows), csv_text.write_rows(household_rows)

@@ -26,3 +26,9 @@ class Forbidden(ServiceError):
 
 class Invalid(ServiceError):
     key = "error.invalid"
+
+
+class NotConfigured(ServiceError):
+    """A setting is missing or a service Loa depends on cannot be reached (CLI exit code 2)."""
+
+    key = "error.not_configured"

@@ -9,7 +9,7 @@ import qrcode
 import qrcode.image.svg
 
 from bot.config import Settings
-from bot.services.errors import Invalid
+from bot.services.errors import NotConfigured
 
 
 def join_link(username: str, group_id: int) -> str:
@@ -21,12 +21,18 @@ async def bot_username(settings: Settings) -> str:
     if settings.bot_username:
         return settings.bot_username.lstrip("@")
     if settings.bot_token is None:
-        raise Invalid("qr.username_unknown")
+        raise NotConfigured("qr.username_unknown")
     url = f"{settings.telegram_api_url}/bot{settings.bot_token.get_secret_value()}/getMe"
-    async with aiohttp.ClientSession() as http, http.get(url) as resp:
-        data = await resp.json()
-    if not data.get("ok"):
-        raise Invalid("qr.username_unknown")
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http,
+            http.get(url) as resp,
+        ):
+            data = await resp.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        raise NotConfigured("qr.username_unreachable") from None
+    if not isinstance(data, dict) or not data.get("ok"):
+        raise NotConfigured("qr.username_unknown")
     return str(data["result"]["username"])
 
 

@@ -6,6 +6,7 @@ change to `ticket_events` with who and when.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -129,8 +130,30 @@ async def check_can_ask(
 _FMT = "%H:%M %d/%m/%Y"
 
 
+# Characters that show nothing: format controls (zero-width space, joiners, marks, BOM),
+# separators, and the blank letters that pass for text (Hangul fillers, the blank Braille cell).
+_BLANK_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str) -> bool:
+    return all(
+        unicodedata.category(ch) in _BLANK_CATEGORIES or ch in _BLANK_LETTERS for ch in text
+    )
+
+
 def clean_text(text: str | None) -> str:
-    return (text or "").strip()[:MAX_TEXT]
+    """The question as written, trimmed; "" when nothing in it is visible.
+
+    Over MAX_TEXT it is refused with its length rather than cut: one question is one card the
+    staff can read and answer as a whole, and the person still has the text to shorten.
+    """
+    text = (text or "").strip()
+    if is_blank(text):
+        return ""
+    if len(text) > MAX_TEXT:
+        raise Invalid("ask.too_long", length=len(text), limit=MAX_TEXT)
+    return text
 
 
 async def open_ticket(

@@ -15,6 +15,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_fields import DbId, Flag, Token
 from bot.services.tickets import CardInfo
 from bot.text import esc
 from models import Ticket, TicketCategory, TicketStatus
@@ -37,17 +38,17 @@ class TicketAction(enum.StrEnum):
 
 class TicketCb(CallbackData, prefix="tk"):
     action: TicketAction
-    id: int
+    id: DbId
 
 
 class GuideCb(CallbackData, prefix="tg"):
-    id: int
-    code: str  # national procedure code (ASCII)
+    id: DbId
+    code: Token  # national procedure code (ASCII)
 
 
 class RateCb(CallbackData, prefix="rt"):
-    id: int
-    good: int  # 1 good, 0 not good
+    id: DbId
+    good: Flag  # 1 good, 0 not good
 
 
 def category_label(category: TicketCategory) -> str:

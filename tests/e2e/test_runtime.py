@@ -56,7 +56,7 @@ async def test_webhook_checks_secret(settings: Settings, sandbox: Sandbox) -> No
         update={
             "web_port": port,
             "webhook_url": f"http://127.0.0.1:{port}",
-            "webhook_secret": __import__("pydantic").SecretStr("s3cret-token"),
+            "webhook_secret": __import__("pydantic").SecretStr("s3cret-token-0123456789"),
         }
     )
     stop = asyncio.Event()

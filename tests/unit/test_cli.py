@@ -53,7 +53,7 @@ def test_seed_admin_and_qr(env: Path) -> None:
     bad = runner.invoke(app, ["admin", "add", "42", "--role", "mayor"])
     assert bad.exit_code == 1 and "--role must be one of" in bad.output
     no_group = runner.invoke(app, ["admin", "add", "43", "--role", "group_leader"])
-    assert no_group.exit_code == 1 and "roles.group_required" in no_group.output
+    assert no_group.exit_code == 1 and "Tổ trưởng cần ghi rõ tổ" in no_group.output
     listed = runner.invoke(app, ["admin", "list"])
     assert "42\tgroup_leader\tPhường Thử Nghiệm\tTổ 2" in listed.output
     qr = runner.invoke(app, ["directory", "qr", "--group", "tổ 2", "--out", str(env / "t2.png")])

@@ -39,7 +39,7 @@ def test_send_status_cancel(env: Path) -> None:
     cancelled = runner.invoke(app, ["broadcast", "cancel", str(result["id"])])
     assert cancelled.exit_code == 0 and "6 pending copies stopped" in cancelled.output
     again = runner.invoke(app, ["broadcast", "cancel", str(result["id"])])
-    assert again.exit_code == 1 and "notice.already_cancelled" in again.output
+    assert again.exit_code == 1 and "Thông báo này đã bị hủy." in again.output
 
 
 def test_bad_input_is_refused_clearly(env: Path, tmp_path: Path) -> None:
@@ -49,8 +49,8 @@ def test_bad_input_is_refused_clearly(env: Path, tmp_path: Path) -> None:
         (["--audience", "ward"], "exactly one of --text or --file"),
         (["--audience", "ward", "--text", "x", "--urgency", "huge"], "--urgency must be"),
         (["--audience", "ward", "--text", "x", "--at", "tomorrow"], "ISO time"),
-        (["--audience", "groups:Tổ 99", "--text", "x"], "directory.group_not_found"),
-        (["--audience", "ward", "--text", "   "], "notice.empty"),
+        (["--audience", "groups:Tổ 99", "--text", "x"], "Không tìm thấy tổ «Tổ 99»."),
+        (["--audience", "ward", "--text", "   "], "Thông báo chưa có nội dung."),
         (
             [
                 "--audience",
@@ -62,7 +62,7 @@ def test_bad_input_is_refused_clearly(env: Path, tmp_path: Path) -> None:
                 "--expires",
                 "2030-01-01T08:00",
             ],
-            "notice.expiry_before_send",
+            "Thời hạn hết hiệu lực phải sau thời điểm gửi.",
         ),
         (
             ["--audience", "ward", "--text", "x", "--photo", str(tmp_path / "none.jpg")],
@@ -73,4 +73,4 @@ def test_bad_input_is_refused_clearly(env: Path, tmp_path: Path) -> None:
         result = runner.invoke(app, ["broadcast", "send", *args])
         assert result.exit_code != 0 and message in result.output, (args, result.output)
     status = runner.invoke(app, ["broadcast", "status", "999"])
-    assert status.exit_code == 1 and "notice.not_found" in status.output
+    assert status.exit_code == 1 and "Không tìm thấy thông báo số 999." in status.output

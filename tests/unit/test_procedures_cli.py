@@ -60,9 +60,9 @@ def test_search_json_and_errors(env: Path) -> None:
     text = runner.invoke(app, ["procedures", "search", "nhập hộ khẩu"])
     assert "1.004222  Đăng ký thường trú" in text.output
     empty = runner.invoke(app, ["procedures", "search", "  "])
-    assert empty.exit_code == 1 and "guide.query_empty" in empty.output
+    assert empty.exit_code == 1 and "Bạn hãy gõ điều cần làm" in empty.output
     long = runner.invoke(app, ["procedures", "search", "x" * 300])
-    assert long.exit_code == 1 and "guide.query_too_long" in long.output
+    assert long.exit_code == 1 and "Câu tìm kiếm dài quá" in long.output
 
 
 def test_qr_codes_decode_to_the_deep_link(env: Path) -> None:
@@ -79,11 +79,11 @@ def test_qr_codes_decode_to_the_deep_link(env: Path) -> None:
     assert svg.read_text().lstrip().startswith("<?xml")
 
     unknown = runner.invoke(app, ["procedures", "qr", "9.999999", "--out", str(png)])
-    assert unknown.exit_code == 1 and "guide.not_found" in unknown.output
+    assert unknown.exit_code == 1 and "Không có thủ tục nào mã 9.999" in unknown.output
     bad_place = runner.invoke(
         app, ["procedures", "qr", "1.001193", "--out", str(png), "--place", "Tổ 13"]
     )
-    assert bad_place.exit_code == 1 and "guide.place_invalid" in bad_place.output
+    assert bad_place.exit_code == 1 and "Mã nơi đặt chỉ gồm" in bad_place.output
     bad_ext = runner.invoke(app, ["procedures", "qr", "1.001193", "--out", str(env / "a.jpg")])
     assert bad_ext.exit_code == 1
 
