@@ -219,6 +219,7 @@ class Submitted:
     held_until: datetime | None = None  # quiet hours hold it until then
     break_glass: bool = False
     unbound: list[str] = field(default_factory=list)
+    corrected: bool = False  # an approved correction, not a new notice
 
 
 async def submit(
@@ -228,6 +229,8 @@ async def submit(
     settings: Settings,
     catalog: Catalog,
     now: datetime | None = None,
+    *,
+    name: str = "",
 ) -> Submitted:
     """Check the draft again, then either wait for approval or queue it; commits."""
     now = now or utcnow()
@@ -242,6 +245,7 @@ async def submit(
         text=final_text(draft, settings, catalog),
         audience=draft.audience,
         created_by=draft.author,
+        author_name=name[:160] or None,
         progress_chat_id=draft.author,
         pin=draft.level is not Urgency.NORMAL,
         event=draft.event or None,
