@@ -90,7 +90,8 @@ async def _decide(
     session: AsyncSession, notice: Notice, round_: int, values: dict[str, Any]
 ) -> None:
     """One conditional UPDATE: the notice still waits in this round, or the caller lost."""
-    stmt = update(Notice).where(Notice.id == notice.id, Notice.review_round == round_)
+    notice_id = notice.id  # a rollback expires the object: keep what the loser's answer needs
+    stmt = update(Notice).where(Notice.id == notice_id, Notice.review_round == round_)
     if notice.pending_text is not None:
         stmt = stmt.where(Notice.status.in_(LIVE), Notice.pending_text.is_not(None))
     else:
@@ -99,7 +100,7 @@ async def _decide(
         synchronize_session=False))  # fmt: skip
     if result.rowcount != 1:
         await session.rollback()
-        raise lost(await pending_notice(session, notice.id))
+        raise lost(await pending_notice(session, notice_id))
 
 
 async def approve(

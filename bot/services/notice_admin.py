@@ -119,9 +119,10 @@ async def recall(
 async def _withdraw(
     session: AsyncSession, notice: Notice, actor_id: int, name: str
 ) -> outbox.Progress:
+    notice_id = notice.id  # a rollback expires the object
     done = await session.execute(
         update(Notice)
-        .where(Notice.id == notice.id, Notice.status == NoticeStatus.PENDING_APPROVAL)
+        .where(Notice.id == notice_id, Notice.status == NoticeStatus.PENDING_APPROVAL)
         .values(
             status=NoticeStatus.CANCELLED,
             cancelled_by=actor_id,
@@ -132,12 +133,12 @@ async def _withdraw(
     )
     if done.rowcount != 1:  # approved, rejected or withdrawn a moment ago
         await session.rollback()
-        fresh = await get(session, notice.id)
+        fresh = await get(session, notice_id)
         raise lost(fresh) if fresh.status is NoticeStatus.CANCELLED else approval_lost(fresh)
-    audit.record(session, "notice.cancelled", actor_id=actor_id, target=f"notice:{notice.id}",
+    audit.record(session, "notice.cancelled", actor_id=actor_id, target=f"notice:{notice_id}",
                  mode="withdrawn")  # fmt: skip
     await session.commit()
-    return await outbox.progress(session, notice.id)
+    return await outbox.progress(session, notice_id)
 
 
 def lost(notice: Notice) -> Invalid:
@@ -177,16 +178,19 @@ async def recall_author(
     Returns the ids cancelled; each gets its own audit entry, plus one for the whole action.
     """
     notices = await live_by_author(session, telegram_id, principal.wards_administered())
+    ids = [n.id for n in notices if principal.has(Role.WARD_ADMIN, ward_id=n.ward_id)]
     done = []
-    for notice in notices:
-        if not principal.has(Role.WARD_ADMIN, ward_id=notice.ward_id):
-            continue
+    for notice_id in ids:  # plain ids: a rollback below expires the loaded rows
         try:
-            await outbox.cancel(session, notice.id, principal.telegram_id, "mark", name=name)
-        except Invalid:  # cancelled meanwhile by someone else
+            if (await get(session, notice_id)).status is NoticeStatus.PENDING_APPROVAL:
+                await _withdraw(session, await get(session, notice_id), principal.telegram_id,
+                                name)  # fmt: skip
+            else:
+                await outbox.cancel(session, notice_id, principal.telegram_id, "mark", name=name)
+        except Invalid:  # decided or cancelled meanwhile by someone else
             await session.rollback()
             continue
-        done.append(notice.id)
+        done.append(notice_id)
     audit.record(
         session,
         "notice.recall_author",

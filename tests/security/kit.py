@@ -36,10 +36,16 @@ async def correct_from_status(h: BotHarness, user: int, notice_id: int, text: st
     return texts(await h.press_button(user, preview, "Gửi đính chính"))
 
 
+async def fresh(session: AsyncSession, notice_id: int) -> Notice:
+    notice = await session.get(Notice, notice_id, populate_existing=True)
+    assert notice is not None
+    return notice
+
+
 async def actions(session: AsyncSession, target: str) -> list[str]:
     stmt = select(AuditEntry.action).where(AuditEntry.target == target).order_by(AuditEntry.id)
     return list(await session.scalars(stmt))
 
 
-__all__ = ["ADMIN_ID", "OFFICIAL_ID", "actions", "cards_for", "correct_from_status",
+__all__ = ["ADMIN_ID", "OFFICIAL_ID", "actions", "cards_for", "correct_from_status", "fresh",
            "pending_ward_notice"]  # fmt: skip
