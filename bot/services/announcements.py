@@ -212,6 +212,16 @@ async def needs_approval(session: AsyncSession, draft: Draft) -> bool:
     return False
 
 
+def break_glass(draft: Draft, principal: Principal, settings: Settings) -> bool:
+    """An emergency may go out on one official's word when the ward allows it; a group
+    leader's emergency always waits for an official's approval."""
+    return (
+        draft.level is Urgency.EMERGENCY
+        and settings.emergency_break_glass
+        and is_official(principal, draft.ward_id)
+    )
+
+
 @dataclass
 class Submitted:
     notice: Notice
@@ -264,7 +274,7 @@ async def submit(
     audit.record(session, "notice.drafted", actor_id=draft.author, target=f"notice:{notice.id}",
                  kind=draft.kind, urgency=draft.level.value)  # fmt: skip
     approval = await needs_approval(session, draft)
-    glass = approval and draft.level is Urgency.EMERGENCY and settings.emergency_break_glass
+    glass = approval and break_glass(draft, principal, settings)
     if approval and not glass:
         notice.status = NoticeStatus.PENDING_APPROVAL
         audit.record(session, "notice.submitted", actor_id=draft.author,
