@@ -42,8 +42,9 @@ async def cb_ack(query: CallbackQuery, callback_data: AckCb, session: AsyncSessi
 
 @router.callback_query(AttendCb.filter())
 async def cb_attend(query: CallbackQuery, callback_data: AttendCb, session: AsyncSession) -> None:
+    chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
-        new = await attendance.attend(session, callback_data.notice, query.from_user.id)
+        new = await attendance.attend(session, callback_data.notice, query.from_user.id, chat_id)
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
