@@ -28,8 +28,9 @@ async def test_a_group_leaders_emergency_goes_to_an_official_even_with_break_gla
     h = BotHarness(glass, sandbox, engine, session_factory)
     try:
         c = Composer(h, LEADER_ID)
-        out = await c.notice("Cháy lớn ở chợ, sơ tán ngay!", kind="Khẩn cấp",
-                             audience=(), level=None)  # fmt: skip  (one group: no question)
+        out = await c.notice(
+            "Cháy lớn ở chợ, sơ tán ngay!", kind="Khẩn cấp", audience=(), level=None
+        )  # fmt: skip  (one group: no question)
         assert "Chế độ khẩn" not in out[-1] and "duyệt" in out[-1]
         await c.tap("Gửi để duyệt")
     finally:

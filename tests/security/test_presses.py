@@ -42,8 +42,11 @@ async def test_presses_count_only_for_a_live_notice_delivered_to_the_pressers_ch
     stranger = texts(await harness.press_button(p2.telegram_id, copy, "Đã nhận"))
     assert "không được gửi tới tổ" in stranger[0]  # Tổ 2 pressing under Tổ 1's copy
     for forged in (leaders.id, pending.id, one.id):  # typed into a private chat by hand
-        said = texts(await harness.press(p2.telegram_id, {"chat": {"id": p2.telegram_id},
-                                                          "message_id": 1}, f"ack:{forged}"))
+        said = texts(
+            await harness.press(
+                p2.telegram_id, {"chat": {"id": p2.telegram_id}, "message_id": 1}, f"ack:{forged}"
+            )
+        )
         assert "không" in said[0] and "Cảm ơn" not in said[0]
     assert await acks(session) == 0
 
