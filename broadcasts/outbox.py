@@ -152,14 +152,29 @@ async def progress(session: AsyncSession, notice_id: int) -> Progress:
 
 
 async def cancel(
-    session: AsyncSession, notice_id: int, actor_id: int | None, mode: str = "mark"
+    session: AsyncSession,
+    notice_id: int,
+    actor_id: int | None,
+    mode: str = "mark",
+    *,
+    name: str = "",
 ) -> Progress:
-    """Stop pending copies and mark (or delete) every delivered copy; commits."""
+    """Stop pending copies and mark (or delete) every delivered copy; commits.
+
+    The notice is claimed by one conditional UPDATE, so of two cancels at once exactly one
+    goes on (the other gets Invalid, like a notice cancelled before)."""
     notice = await session.get(Notice, notice_id)
     if notice is None:
         raise NotFound("notice.not_found", id=notice_id)
-    if notice.status == NoticeStatus.CANCELLED:
+    claimed = await session.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.status != NoticeStatus.CANCELLED)
+        .values(cancelled_by=actor_id, decided_name=name[:160] or None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
         raise Invalid("notice.already_cancelled")
+    await session.refresh(notice)
     # Its reminders go with it: pending ones are dropped, delivered ones marked too.
     children = list(await session.scalars(select(Notice).where(Notice.parent_id == notice_id)))
     for n in (notice, *children):

@@ -43,8 +43,9 @@ async def cb_ack(query: CallbackQuery, callback_data: AckCb, session: AsyncSessi
 
 @router.callback_query(AttendCb.filter())
 async def cb_attend(query: CallbackQuery, callback_data: AttendCb, session: AsyncSession) -> None:
+    chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
-        new = await attendance.attend(session, callback_data.notice, query.from_user.id)
+        new = await attendance.attend(session, callback_data.notice, query.from_user.id, chat_id)
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
@@ -52,10 +53,9 @@ async def cb_attend(query: CallbackQuery, callback_data: AttendCb, session: Asyn
 
 
 def _visible_groups(principal: Principal, notice: Notice) -> set[int] | None:
-    """None: every group (officials, administrators, the author); else the leader's groups."""
-    if notice.created_by == principal.telegram_id or principal.has(
-        Role.WARD_OFFICIAL, Role.WARD_ADMIN, ward_id=notice.ward_id
-    ):
+    """None: every group (the ward's officials and administrators now); else the leader's
+    groups. Having written the notice grants nothing once the role is gone."""
+    if principal.has(Role.WARD_OFFICIAL, Role.WARD_ADMIN, ward_id=notice.ward_id):
         return None
     return {
         g.group_id

@@ -182,7 +182,10 @@ def _local(value: Any, tz: Any) -> str:
 
 
 async def summary(
-    draft: ann.Draft, session: AsyncSession, settings: Settings
+    draft: ann.Draft,
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal | None = None,  # None: a reviewer's card (never break-glass)
 ) -> tuple[str, bool, bool]:
     """The lines under the preview; whether it needs approval; whether it is short notice."""
     now, tz = utcnow(), settings.tz
@@ -220,7 +223,7 @@ async def summary(
     if short is not None:
         lines.append(_("announce.sum_short").format(hours=max(1, round(short))))
     pending = await ann.needs_approval(session, draft)
-    if pending and draft.level is Urgency.EMERGENCY and settings.emergency_break_glass:
+    if pending and principal is not None and ann.break_glass(draft, principal, settings):
         lines.append(_("announce.sum_break_glass"))
         pending = False
     elif pending:
@@ -239,7 +242,7 @@ async def show_preview(c: Ctx) -> None:
         media=draft.media,
         event=draft.kind == "event",
     )
-    text, pending, offer_urgent = await summary(draft, c.session, c.settings)
+    text, pending, offer_urgent = await summary(draft, c.session, c.settings, c.principal)
     remind = draft.remind if c.settings.ack_reminder_hours else None
     if remind is not None:
         text += "\n" + (

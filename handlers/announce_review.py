@@ -22,7 +22,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import DbId
-from bot.catalog import Catalog
 from bot.config import Settings
 from bot.services import announcements as ann
 from bot.services import approval
@@ -36,6 +35,7 @@ from models import Notice
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("announce_review")
+SIDE = 1800  # each side of a correction card: both fit in one message
 
 
 class Verdict(enum.StrEnum):
@@ -47,48 +47,69 @@ class Verdict(enum.StrEnum):
 class ReviewCb(CallbackData, prefix="rv"):
     verdict: Verdict
     notice: DbId
+    round: int = 0  # the review round the card belongs to: an older card decides nothing
 
 
 class ReviewStates(StatesGroup):
     reason = State()
 
 
-def _buttons(notice_id: int) -> InlineKeyboardMarkup:
+def _buttons(notice: Notice) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("review.btn_approve"),
-              callback_data=ReviewCb(verdict=Verdict.APPROVE, notice=notice_id))  # fmt: skip
-    kb.button(text=_("review.btn_reject"),
-              callback_data=ReviewCb(verdict=Verdict.REJECT, notice=notice_id))  # fmt: skip
+    for text, verdict in ((_("review.btn_approve"), Verdict.APPROVE),
+                          (_("review.btn_reject"), Verdict.REJECT)):  # fmt: skip
+        kb.button(text=text, callback_data=ReviewCb(verdict=verdict, notice=notice.id,
+                                                    round=notice.review_round))  # fmt: skip
     kb.adjust(1)
     return kb.as_markup()
 
 
-async def _card(bot: Bot, chat_id: int, notice: Notice, author: str, session: AsyncSession,
-                settings: Settings, catalog: Catalog) -> Message:  # fmt: skip
+def _clip(text: str) -> str:
+    return esc(text if len(text) <= SIDE else text[: SIDE - 1] + "…")
+
+
+async def _card(bot: Bot, chat_id: int, notice: Notice, session: AsyncSession,
+                settings: Settings, old_text: str | None = None) -> Message:  # fmt: skip
+    """The card a reviewer decides on: the notice as residents will see it, or, for a
+    correction, the text being sent now and the proposed one side by side."""
+    if notice.pending_text is not None:
+        head = _("review.fix_card_title").format(
+            id=notice.id, author=esc(notice.pending_name or str(notice.pending_by))
+        )
+        body = _("review.side_by_side").format(old=_clip(notice.text),
+                                               new=_clip(notice.pending_text))  # fmt: skip
+        return await bot.send_message(chat_id, f"{head}\n\n{body}", reply_markup=_buttons(notice))
     draft = ann.draft_of(notice)
     await show(bot, chat_id, text=notice.text, urgency=notice.urgency, media=draft.media,
                event=notice.event_at is not None)  # fmt: skip
     lines, _pending, _short = await summary(draft, session, settings)
-    head = _("review.card_title").format(id=notice.id, author=esc(author))
+    head = _("review.card_title").format(id=notice.id, author=esc(author_of(notice)))
     body = "\n".join(lines.split("\n")[1:])  # the summary without its "preview" title
-    return await bot.send_message(chat_id, f"{head}\n{body}", reply_markup=_buttons(notice.id))
+    if old_text is not None:  # sent again after a correction: what changed
+        body += "\n\n" + _("review.side_by_side").format(old=_clip(old_text),
+                                                         new=_clip(notice.text))  # fmt: skip
+    return await bot.send_message(chat_id, f"{head}\n{body}", reply_markup=_buttons(notice))
 
 
-async def send_cards(c: Ctx, notice_id: int) -> int:
-    """Send the approval card to every other official; returns how many got it."""
-    notice = await approval.pending_notice(c.session, notice_id)
-    author = c.message.chat.full_name or str(notice.created_by)
-    ids = await approval.reviewers(c.session, notice.ward_id, notice.created_by or 0,
-                              c.settings.admin_ids)  # fmt: skip
+def author_of(notice: Notice) -> str:
+    return notice.author_name or str(notice.created_by or "")
+
+
+async def send_cards(bot: Bot, session: AsyncSession, settings: Settings, notice_id: int,
+                     old_text: str | None = None) -> int:  # fmt: skip
+    """Send this round's approval card to every other official; returns how many got it."""
+    notice = await approval.pending_notice(session, notice_id)
+    ids = await approval.reviewers(session, notice.ward_id, approval.proposer(notice) or 0,
+                                   settings.admin_ids)  # fmt: skip
     cards = []
     for chat_id in ids:
         try:
-            card = await _card(c.bot, chat_id, notice, author, c.session, c.settings, c.catalog)
+            card = await _card(bot, chat_id, notice, session, settings, old_text)
         except TelegramAPIError as exc:  # never opened a chat with Loa, or blocked it
             logger.warning("approval card for notice %s not delivered: %s", notice_id, exc)
             continue
         cards.append([chat_id, card.message_id])
-    await approval.remember_cards(c.session, notice_id, cards)
+    await approval.remember_cards(session, notice_id, cards)
     return len(cards)
 
 
@@ -107,20 +128,21 @@ async def tell_officials_break_glass(c: Ctx, notice_id: int) -> None:
             logger.warning("break-glass notice to an official not delivered: %s", exc)
 
 
-async def _close_cards(bot: Bot, notice: Notice, text: str) -> None:
-    for chat_id, message_id in notice.review_messages:
+async def close_cards(bot: Bot, cards: list[list[int]], text: str) -> None:
+    """Edit the approval cards of a decided (or voided) round so nobody presses them again."""
+    for chat_id, message_id in cards:
         try:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
         except TelegramAPIError:  # deleted by its owner, or already edited
             pass
 
 
-async def _tell_author(bot: Bot, notice: Notice, text: str) -> None:
-    if notice.created_by:
+async def _tell(bot: Bot, chat_id: int | None, notice_id: int, text: str) -> None:
+    if chat_id:
         try:
-            await bot.send_message(notice.created_by, text)
+            await bot.send_message(chat_id, text)
         except TelegramAPIError as exc:
-            logger.warning("could not tell the author of notice %s: %s", notice.id, exc)
+            logger.warning("could not tell the author of notice %s: %s", notice_id, exc)
 
 
 @router.callback_query(ReviewCb.filter(F.verdict == Verdict.APPROVE))
@@ -130,22 +152,40 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
     if principal is None or not principal.is_staff:
         await refuse(query, "approve")
         return
+    name = query.from_user.full_name
     try:
-        done = await approval.approve(session, callback_data.notice, principal, settings)
+        done = await approval.approve(session, callback_data.notice, principal, settings,
+                                      round_=callback_data.round, name=name)  # fmt: skip
     except ServiceError as err:
         logger.warning("approval of notice %s by %s refused: %s", callback_data.notice,
                        principal.telegram_id, err.key)  # fmt: skip
         await query.answer(error_text(err), show_alert=True)
         return
     await query.answer(_("review.approved_toast"))
-    name = esc(query.from_user.full_name)
     notice = done.notice
-    await _close_cards(bot, notice, _("review.card_approved").format(id=notice.id, name=name))
-    text = _("review.author_approved").format(id=notice.id, name=name)
-    if done.held_until:
-        local = done.held_until.astimezone(settings.tz)
-        text += "\n" + _("announce.held").format(when=f"{local:%H:%M %d/%m}")
-    await _tell_author(bot, notice, text)
+    if done.corrected:
+        await close_cards(
+            bot,
+            notice.review_messages,
+            _("review.fix_card_approved").format(id=notice.id, name=esc(name)),
+        )
+        await _tell(
+            bot,
+            notice.pending_by or notice.created_by,
+            notice.id,
+            _("review.fix_author_approved").format(id=notice.id, name=esc(name)),
+        )
+    else:
+        await close_cards(
+            bot,
+            notice.review_messages,
+            _("review.card_approved").format(id=notice.id, name=esc(name)),
+        )
+        text = _("review.author_approved").format(id=notice.id, name=esc(name))
+        if done.held_until:
+            local = done.held_until.astimezone(settings.tz)
+            text += "\n" + _("announce.held").format(when=f"{local:%H:%M %d/%m}")
+        await _tell(bot, notice.created_by, notice.id, text)
     if (sender := data.get("sender")) is not None:
         sender.wake()
 
@@ -157,20 +197,17 @@ async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, session: Asyn
         await refuse(query, "reject")
         return
     try:
-        approval.check_reviewer(
-            await approval.pending_notice(session, callback_data.notice), principal
-        )
+        notice = await approval.pending_notice(session, callback_data.notice)
+        approval.check_reviewer(notice, principal, callback_data.round)
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
     await query.answer()
     await state.set_state(ReviewStates.reason)
-    await state.update_data(notice=callback_data.notice)
-    await bot_ask(query, _("review.ask_reason").format(id=callback_data.notice))
-
-
-async def bot_ask(query: CallbackQuery, text: str) -> None:
-    await query.bot.send_message(query.from_user.id, text)  # type: ignore[union-attr]
+    await state.update_data(notice=callback_data.notice, round=callback_data.round)
+    await query.bot.send_message(  # type: ignore[union-attr]
+        query.from_user.id, _("review.ask_reason").format(id=callback_data.notice)
+    )
 
 
 @router.message(ReviewStates.reason, F.chat.type == "private")
@@ -180,23 +217,28 @@ async def msg_reason(message: Message, state: FSMContext, session: AsyncSession,
         await state.clear()
         await message.answer(_("review.reject_cancelled"))
         return
-    notice_id = (await state.get_data())["notice"]
+    data = await state.get_data()
+    name = message.from_user.full_name  # type: ignore[union-attr]
     try:
-        assert principal is not None
-        notice = await approval.reject(session, notice_id, principal, message.text or "")
+        if principal is None:
+            raise Forbidden("error.forbidden")
+        done = await approval.reject(session, data["notice"], principal, message.text or "",
+                                     round_=data.get("round"), name=name)  # fmt: skip
     except ServiceError as err:
         await message.answer(error_text(err))
         if err.key != "review.reason_empty":
             await state.clear()
         return
     await state.clear()
-    name, reason = esc(message.from_user.full_name), esc(notice.reject_reason or "")  # type: ignore[union-attr]
-    await _close_cards(
-        bot, notice, _("review.card_rejected").format(id=notice.id, name=name, reason=reason)
-    )
-    await _tell_author(
-        bot, notice, _("review.author_rejected").format(id=notice.id, name=name, reason=reason)
-    )
+    notice, reason = done.notice, esc(done.notice.reject_reason or "")
+    if done.correction:
+        card, told = _("review.fix_card_rejected"), _("review.fix_author_rejected")
+    else:
+        card, told = _("review.card_rejected"), _("review.author_rejected")
+    await close_cards(bot, notice.review_messages,
+                      card.format(id=notice.id, name=esc(name), reason=reason))  # fmt: skip
+    await _tell(bot, done.tell, notice.id, told.format(id=notice.id, name=esc(name),
+                                                       reason=reason))  # fmt: skip
     await message.answer(_("review.rejected_done").format(id=notice.id))
 
 
@@ -215,17 +257,18 @@ async def cmd_pending(
     kb = InlineKeyboardBuilder()
     lines = [_("review.pending_title")]
     for n in notices:
-        first = esc(n.text.split("\n", 1)[0][:60])
-        lines.append(f"• #{n.id} — {first}")
-        kb.button(text=f"#{n.id}", callback_data=ReviewCb(verdict=Verdict.SHOW, notice=n.id))
+        first = esc((n.pending_text or n.text).split("\n", 1)[0][:60])
+        mark = "✏️ " if n.pending_text is not None else ""
+        lines.append(f"• {mark}#{n.id} — {first}")
+        kb.button(text=f"#{n.id}", callback_data=ReviewCb(verdict=Verdict.SHOW, notice=n.id,
+                                                          round=n.review_round))  # fmt: skip
     kb.adjust(4)
     await message.answer("\n".join(lines), reply_markup=kb.as_markup())
 
 
 @router.callback_query(ReviewCb.filter(F.verdict == Verdict.SHOW))
 async def cb_show(query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession,
-                  principal: Principal | None, settings: Settings, catalog: Catalog,
-                  bot: Bot) -> None:  # fmt: skip
+                  principal: Principal | None, settings: Settings, bot: Bot) -> None:  # fmt: skip
     try:
         notice = await approval.pending_notice(session, callback_data.notice)
         if principal is None:
@@ -235,6 +278,5 @@ async def cb_show(query: CallbackQuery, callback_data: ReviewCb, session: AsyncS
         await query.answer(error_text(err), show_alert=True)
         return
     await query.answer()
-    card = await _card(bot, query.from_user.id, notice, str(notice.created_by), session,
-                       settings, catalog)  # fmt: skip
+    card = await _card(bot, query.from_user.id, notice, session, settings)
     await approval.remember_cards(session, notice.id, [[query.from_user.id, card.message_id]])

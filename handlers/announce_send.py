@@ -143,7 +143,8 @@ async def cb_edit(query: CallbackQuery, c: Ctx) -> None:
 async def cb_send(query: CallbackQuery, c: Ctx) -> None:
     draft, _data = await flow.load(c.state)
     try:
-        done = await ann.submit(c.session, draft, c.principal, c.settings, c.catalog)
+        done = await ann.submit(c.session, draft, c.principal, c.settings, c.catalog,
+                               name=query.from_user.full_name)  # fmt: skip
     except ServiceError as err:
         await query.answer()
         await c.ask(error_text(err))
@@ -153,7 +154,7 @@ async def cb_send(query: CallbackQuery, c: Ctx) -> None:
     await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
     notice = done.notice
     if done.pending:
-        sent = await review.send_cards(c, notice.id)
+        sent = await review.send_cards(c.bot, c.session, c.settings, notice.id)
         key = _("announce.submitted") if sent else _("announce.no_reviewer")
         await c.ask(key.format(id=notice.id))
         return

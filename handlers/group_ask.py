@@ -54,28 +54,35 @@ async def cmd_ask_group(
         staff = await binding.staff_chat(session, chat_id=message.chat.id)
         await message.reply(_("ask.in_staff_chat") if staff else _("ask.group_not_bound"))
         return
-    # "/ask text" asks for oneself; "/ask" as a reply forwards that message's question.
+    # The question always belongs to whoever typed /ask. A message it replies to is context
+    # only: its text (and photos) go with the question, never its author's name or address,
+    # and its author's quota and spam record are not touched.
     source = message
     text = command_args(message)
     replied = message.reply_to_message
-    if not text and replied is not None and replied.from_user and not replied.from_user.is_bot:
-        source, text = replied, replied.text or replied.caption or ""
+    if replied is not None and replied.from_user and not replied.from_user.is_bot:
+        quoted = tickets.clean_text(replied.text or replied.caption or "")
+        if quoted:
+            context = _("ask.quoted").format(text=quoted)
+            text = f"{text}\n\n{context}" if text else context
+        if not photo_ids(message):
+            source = replied  # its photos are context too
     text = tickets.clean_text(text)
     if not text:
         await message.reply(_("ask.empty_group"))
         return
-    user = source.from_user
+    user = message.from_user
     assert user is not None
     resident = await get_resident(session, user.id)
     language = resident.language if resident else (user.language_code or "")[:2]
     asker = Asker(
         telegram_id=user.id,
-        name=resident.display_name if resident else _name(source),
+        name=resident.display_name if resident else _name(message),
         language=language if language in i18n.available_locales else settings.language,
         ward_id=group.ward_id,
         group_id=group.id,
         origin_chat_id=message.chat.id,
-        origin_message_id=source.message_id,
+        origin_message_id=message.message_id,
     )
     try:
         ticket = await submit(
@@ -110,7 +117,7 @@ async def cmd_ask_group(
             lines.append(_("ask.group_faq").format(answer=esc(suggestion.faq.answer)))
     if private is not None:
         await tickets.link(session, ticket.id, LinkSide.RESIDENT, user.id, private.message_id)
-    reply = await relay.send(bot, message.chat.id, "\n\n".join(lines), reply_to=source.message_id)
+    reply = await relay.send(bot, message.chat.id, "\n\n".join(lines), reply_to=message.message_id)
     if reply is not None:
         await tickets.link(
             session, ticket.id, LinkSide.RESIDENT, message.chat.id, reply.message_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -19,10 +19,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import DbId
-from bot.services import notice_admin
+from bot.config import Settings
+from bot.services import corrections, notice_admin
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
 from broadcasts.sender import Sender
+from handlers import announce_review as review
 from handlers.common import command_args, error_text, esc, refuse
 from handlers.notice_render import parts_for
 from handlers.registry import RouterBlueprint
@@ -94,8 +96,8 @@ async def _managed(
     if not notice_admin.may_manage(principal, notice):
         await refuse(query, "notice.manage")
         return None
-    if notice.status is NoticeStatus.CANCELLED:
-        await query.answer(_("notice.already_cancelled"), show_alert=True)
+    if notice.status is NoticeStatus.CANCELLED:  # someone was first: say who
+        await query.answer(error_text(notice_admin.lost(notice)), show_alert=True)
         return None
     return notice
 
@@ -202,6 +204,8 @@ async def cb_send_fix(
     session: AsyncSession,
     principal: Principal | None,
     state: FSMContext,
+    bot: Bot,
+    settings: Settings,
     sender: Sender | None = None,
 ) -> None:
     data = await state.get_data()
@@ -211,17 +215,32 @@ async def cb_send_fix(
     if await _managed(query, session, principal, callback_data.id) is None:
         await state.clear()
         return
+    name = query.from_user.full_name
     try:
-        p = await notice_admin.correct(session, callback_data.id, data["text"], query.from_user.id)
+        fix = await corrections.propose(
+            session,
+            callback_data.id,
+            data["text"],
+            principal,
+            name,  # type: ignore[arg-type]
+        )
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
     await state.clear()
-    _wake(sender)
     await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-    await query.message.answer(  # type: ignore[union-attr]
-        _("manage.fixed").format(id=callback_data.id, count=p.pending)
-    )
+    if fix.review:  # a second official decides; the cards of the old round decide nothing
+        await review.close_cards(bot, fix.old_cards,
+                                 _("review.card_voided").format(id=callback_data.id))  # fmt: skip
+        old = fix.old_text if fix.notice.pending_text is None else None
+        sent = await review.send_cards(bot, session, settings, callback_data.id, old)
+        key = "manage.fix_submitted" if sent else "announce.no_reviewer"
+        await query.message.answer(_(key).format(id=callback_data.id))  # type: ignore[union-attr]
+    else:
+        _wake(sender)
+        await query.message.answer(  # type: ignore[union-attr]
+            _("manage.fixed").format(id=callback_data.id, count=fix.progress.pending)  # type: ignore[union-attr]
+        )
     await query.answer()
 
 
@@ -263,21 +282,25 @@ async def cb_recall_confirmed(
     callback_data: NoticeCb,
     session: AsyncSession,
     principal: Principal | None,
+    bot: Bot,
     sender: Sender | None = None,
 ) -> None:
     notice = await _managed(query, session, principal, callback_data.id)
     if notice is None:
         return
-    withdrawn = notice.status is NoticeStatus.PENDING_APPROVAL
     mode = "delete" if callback_data.action is ManageAction.DELETE else "mark"
     try:
-        p = await notice_admin.recall(session, notice.id, query.from_user.id, mode)
+        p, withdrawn = await notice_admin.recall(
+            session, notice.id, query.from_user.id, mode, query.from_user.full_name
+        )
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
     _wake(sender)
     if withdrawn:
         text = _("manage.withdrawn").format(id=notice.id)
+        await review.close_cards(bot, notice.review_messages,
+                                 _("review.card_withdrawn").format(id=notice.id))  # fmt: skip
     elif mode == "delete":
         text = _("manage.recalled_delete").format(id=notice.id, count=p.pending)
     else:

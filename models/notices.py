@@ -111,6 +111,15 @@ class Notice(Base):
     review_messages: Mapped[list[list[int]]] = mapped_column(
         JSON, default=list, server_default="[]"
     )  # [chat_id, message_id] of each approval card, edited once decided
+    # Control: every review round (submission, correction) gets its own cards; a card of an
+    # older round decides nothing. A correction of an approved notice waits in pending_text.
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    author_name: Mapped[str | None] = mapped_column(String(160))
+    decided_name: Mapped[str | None] = mapped_column(String(160))  # who approved/rejected/...
+    cancelled_by: Mapped[int | None] = mapped_column(BigInteger)
+    pending_text: Mapped[str | None] = mapped_column(Text)
+    pending_by: Mapped[int | None] = mapped_column(BigInteger)
+    pending_name: Mapped[str | None] = mapped_column(String(160))
 
 
 class Attendance(Base):

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.errors import Invalid, NotFound
+from bot.services import reach
+from bot.services.errors import NotFound
 from models import (
     Acknowledgement,
     Delivery,
@@ -18,13 +19,6 @@ from models import (
     ResidentialGroup,
     TargetKind,
 )
-
-PREVIEW_ID = 0  # the composer's preview carries the buttons with this id: presses count nothing
-
-
-def refuse_preview(notice_id: int) -> None:
-    if notice_id == PREVIEW_ID:
-        raise Invalid("notice.preview_press")
 
 
 @dataclass(frozen=True)
@@ -46,13 +40,14 @@ class GroupCoverage:
 async def acknowledge(
     session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int
 ) -> AckResult:
-    """Count a press for the presser's household (one per household); commits."""
-    refuse_preview(notice_id)
-    if await session.get(Notice, notice_id) is None:
-        raise NotFound("notice.not_found", id=notice_id)
+    """Count a press for the presser's household (one per household); commits. Only for a
+    live notice delivered to the presser's own chat (see reach)."""
+    await reach.live_notice(session, notice_id)
     resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
     if resident is None or resident.household_id is None or resident.consent_at is None:
         raise NotFound("ack.not_registered")
+    chats = await reach.own_chats(session, resident, telegram_id)
+    await reach.check_delivered(session, notice_id, chat_id, chats)
     household = await session.get(Household, resident.household_id)
     assert household is not None
     exists = await session.scalar(

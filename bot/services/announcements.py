@@ -212,6 +212,16 @@ async def needs_approval(session: AsyncSession, draft: Draft) -> bool:
     return False
 
 
+def break_glass(draft: Draft, principal: Principal, settings: Settings) -> bool:
+    """An emergency may go out on one official's word when the ward allows it; a group
+    leader's emergency always waits for an official's approval."""
+    return (
+        draft.level is Urgency.EMERGENCY
+        and settings.emergency_break_glass
+        and is_official(principal, draft.ward_id)
+    )
+
+
 @dataclass
 class Submitted:
     notice: Notice
@@ -219,6 +229,7 @@ class Submitted:
     held_until: datetime | None = None  # quiet hours hold it until then
     break_glass: bool = False
     unbound: list[str] = field(default_factory=list)
+    corrected: bool = False  # an approved correction, not a new notice
 
 
 async def submit(
@@ -228,6 +239,8 @@ async def submit(
     settings: Settings,
     catalog: Catalog,
     now: datetime | None = None,
+    *,
+    name: str = "",
 ) -> Submitted:
     """Check the draft again, then either wait for approval or queue it; commits."""
     now = now or utcnow()
@@ -242,6 +255,7 @@ async def submit(
         text=final_text(draft, settings, catalog),
         audience=draft.audience,
         created_by=draft.author,
+        author_name=name[:160] or None,
         progress_chat_id=draft.author,
         pin=draft.level is not Urgency.NORMAL,
         event=draft.event or None,
@@ -260,7 +274,7 @@ async def submit(
     audit.record(session, "notice.drafted", actor_id=draft.author, target=f"notice:{notice.id}",
                  kind=draft.kind, urgency=draft.level.value)  # fmt: skip
     approval = await needs_approval(session, draft)
-    glass = approval and draft.level is Urgency.EMERGENCY and settings.emergency_break_glass
+    glass = approval and break_glass(draft, principal, settings)
     if approval and not glass:
         notice.status = NoticeStatus.PENDING_APPROVAL
         audit.record(session, "notice.submitted", actor_id=draft.author,

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.acks import refuse_preview
-from bot.services.errors import Invalid, NotFound
-from models import Attendance, Household, Notice, Resident, ResidentialGroup
+from bot.services import reach
+from bot.services.errors import Invalid
+from models import Attendance, Household, Resident, ResidentialGroup
 
 
 @dataclass(frozen=True)
@@ -26,18 +26,26 @@ class AttendanceCount:
     groups: list[GroupAttendance] = field(default_factory=list)
 
 
-async def attend(session: AsyncSession, notice_id: int, telegram_id: int) -> bool:
+async def attend(session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int) -> bool:
     """Record that this person will attend; False when they had already said so; commits.
 
-    Anyone who sees the notice may answer (people not registered with Loa count too, without
-    a household), since the organisers need a head count, not a list of households.
+    Anyone who got the notice may answer (people not registered with Loa count too, without
+    a household, when pressed in a chat it was delivered to), since the organisers need a
+    head count, not a list of households. A registered person counts only from their own
+    chats, and only while the notice is live (see reach).
     """
-    refuse_preview(notice_id)
-    notice = await session.get(Notice, notice_id)
-    if notice is None:
-        raise NotFound("notice.not_found", id=notice_id)
+    notice = await reach.live_notice(session, notice_id)
     if notice.event_at is None:
         raise Invalid("attend.not_event")
+    resident = await session.scalar(
+        select(Resident).where(
+            Resident.telegram_id == telegram_id, Resident.consent_at.is_not(None)
+        )
+    )
+    chats = await reach.own_chats(session, resident, telegram_id)
+    if resident is None:  # not registered: the chat they pressed in must have received it
+        chats.add(chat_id)
+    await reach.check_delivered(session, notice_id, chat_id, chats)
     exists = await session.scalar(
         select(Attendance.id).where(
             Attendance.notice_id == notice_id, Attendance.telegram_id == telegram_id
@@ -45,11 +53,7 @@ async def attend(session: AsyncSession, notice_id: int, telegram_id: int) -> boo
     )
     if exists is not None:
         return False
-    household_id = await session.scalar(
-        select(Resident.household_id).where(
-            Resident.telegram_id == telegram_id, Resident.consent_at.is_not(None)
-        )
-    )
+    household_id = resident.household_id if resident is not None else None
     session.add(
         Attendance(notice_id=notice_id, telegram_id=telegram_id, household_id=household_id)
     )

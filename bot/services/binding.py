@@ -6,17 +6,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
 from bot.services.errors import Forbidden, Invalid
 from bot.services.roles import Principal
-from models import BindCode, ChatStatus, ResidentialGroup, Role, StaffChat, utcnow
+from models import AuditEntry, BindCode, ChatStatus, ResidentialGroup, Role, StaffChat, utcnow
 
 # No 0/O, 1/I/L: codes are read aloud and typed on small phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+# 31^6 codes; a handful of guesses per person and per chat each hour keeps guessing hopeless.
+MAX_FAILS_PERSON, MAX_FAILS_CHAT = 5, 10
+ATTEMPT_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,39 @@ async def _issue(
     return code
 
 
-async def _claim(session: AsyncSession, code_text: str, chat_id: int, purpose: str) -> BindCode:
-    """Consume a code of this purpose atomically (one winner); the caller commits."""
+async def _check_attempts(session: AsyncSession, user_id: int, chat_id: int) -> None:
+    """Guessing codes is slow: a few failed tries per person and per chat each hour."""
+    since = utcnow() - ATTEMPT_WINDOW
+    failed = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "bind.failed", AuditEntry.at >= since)
+    )
+    person = await session.scalar(failed.where(AuditEntry.actor_id == user_id)) or 0
+    chat = await session.scalar(failed.where(AuditEntry.target == f"chat:{chat_id}")) or 0
+    if person >= MAX_FAILS_PERSON or chat >= MAX_FAILS_CHAT:
+        audit.record(session, "bind.limited", actor_id=user_id, target=f"chat:{chat_id}")
+        await session.commit()
+        raise Invalid("bind.too_many_attempts", minutes=int(ATTEMPT_WINDOW.total_seconds() // 60))
+
+
+async def _claim(
+    session: AsyncSession, code_text: str, chat_id: int, purpose: str, user_id: int
+) -> BindCode:
+    """Consume a code of this purpose atomically (one winner); the caller commits. A failed
+    try is audited (never the code typed) and counts towards the attempt limits."""
+    await _check_attempts(session, user_id, chat_id)
+    try:
+        return await _consume(session, code_text, chat_id, purpose)
+    except Invalid as err:
+        await session.rollback()
+        audit.record(session, "bind.failed", actor_id=user_id, target=f"chat:{chat_id}",
+                     reason=err.key, purpose=purpose)  # fmt: skip
+        await session.commit()
+        raise
+
+
+async def _consume(session: AsyncSession, code_text: str, chat_id: int, purpose: str) -> BindCode:
     code_text = code_text.strip().upper()
     code = await session.scalar(select(BindCode).where(BindCode.code == code_text))
     if code is None or code.purpose != purpose or (purpose == "group") != bool(code.group_id):
@@ -97,7 +131,7 @@ async def bind_chat(
     session: AsyncSession, code_text: str, chat_id: int, chat_title: str | None, user_id: int
 ) -> BindResult:
     """Use a code in a group chat. The code is consumed atomically (one winner); commits."""
-    code = await _claim(session, code_text, chat_id, "group")
+    code = await _claim(session, code_text, chat_id, "group", user_id)
     now = code.used_at or utcnow()
     if await session.scalar(select(StaffChat.id).where(StaffChat.chat_id == chat_id)):
         await session.rollback()
@@ -140,7 +174,7 @@ async def bind_staff_chat(
     session: AsyncSession, code_text: str, chat_id: int, chat_title: str | None, user_id: int
 ) -> StaffChat:
     """Make this group chat the ward's staff inbox (replacing an earlier one); commits."""
-    code = await _claim(session, code_text, chat_id, "staff")
+    code = await _claim(session, code_text, chat_id, "staff", user_id)
     if await group_for_chat(session, chat_id) is not None:
         await session.rollback()
         raise Invalid("staff.chat_is_residential")

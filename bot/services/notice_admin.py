@@ -7,14 +7,15 @@ broadcasts.outbox; this module adds the checks a person in Telegram needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from bot.services import audit
 from bot.services.acks import count_acks
+from bot.services.announcements import leader_groups
+from bot.services.approval import lost as approval_lost
 from bot.services.errors import Invalid, NotFound
 from bot.services.roles import Principal
 from broadcasts import outbox
@@ -40,12 +41,20 @@ async def get(session: AsyncSession, notice_id: int) -> Notice:
 
 
 def may_manage(principal: Principal | None, notice: Notice) -> bool:
-    """The author, or an administrator of the notice's ward."""
+    """An administrator of the notice's ward; or its author while they still hold a role that
+    lets them post it (an official of that ward, or the leader of every group it went to).
+    Authorship alone grants nothing: a revoked official loses their notices at once."""
     if principal is None:
         return False
-    return notice.created_by == principal.telegram_id or principal.has(
-        Role.WARD_ADMIN, ward_id=notice.ward_id
-    )
+    if principal.has(Role.WARD_ADMIN, ward_id=notice.ward_id):
+        return True
+    if notice.created_by != principal.telegram_id:
+        return False
+    if principal.has(Role.WARD_OFFICIAL, ward_id=notice.ward_id):
+        return True
+    aud = notice.audience or {}
+    own = set(leader_groups(principal, notice.ward_id))
+    return aud.get("kind") == "groups" and bool(own) and set(aud.get("group_ids") or []) <= own
 
 
 def may_view_status(principal: Principal | None, notice: Notice) -> bool:
@@ -83,32 +92,76 @@ async def correct(
 
 
 async def recall(
-    session: AsyncSession, notice_id: int, actor_id: int, mode: str = "mark"
-) -> outbox.Progress:
+    session: AsyncSession, notice_id: int, actor_id: int, mode: str = "mark", name: str = ""
+) -> tuple[outbox.Progress, bool]:
     """Cancel a notice: pending copies stop, delivered ones are struck out or deleted.
 
-    A notice still waiting for approval is simply withdrawn (it has no copies yet).
+    A notice still waiting for approval is withdrawn (it has no copies yet): the second value
+    is True then. Each is one conditional UPDATE, so of a withdrawal and an approval (or two
+    recalls) at once exactly one happens, and the other presser is told who did what.
     """
     if mode not in CANCEL_MODES:
         raise Invalid("error.invalid")
     notice = await get(session, notice_id)
     if notice.status is NoticeStatus.CANCELLED:
-        raise Invalid("notice.already_cancelled")
+        raise lost(notice)
     if notice.status not in RECALLABLE:
         raise Invalid("manage.not_published", id=notice_id)
-    return await outbox.cancel(session, notice_id, actor_id, mode)
+    if notice.status is NoticeStatus.PENDING_APPROVAL:
+        return await _withdraw(session, notice, actor_id, name), True
+    try:
+        return await outbox.cancel(session, notice_id, actor_id, mode, name=name), False
+    except Invalid:
+        await session.rollback()
+        raise lost(await get(session, notice_id)) from None
 
 
-async def recent_by_author(
-    session: AsyncSession, telegram_id: int, ward_ids: set[int] | None, hours: int = 24
+async def _withdraw(
+    session: AsyncSession, notice: Notice, actor_id: int, name: str
+) -> outbox.Progress:
+    notice_id = notice.id  # a rollback expires the object
+    done = await session.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.status == NoticeStatus.PENDING_APPROVAL)
+        .values(
+            status=NoticeStatus.CANCELLED,
+            cancelled_by=actor_id,
+            decided_name=name[:160] or None,
+            decided_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # approved, rejected or withdrawn a moment ago
+        await session.rollback()
+        fresh = await get(session, notice_id)
+        raise lost(fresh) if fresh.status is NoticeStatus.CANCELLED else approval_lost(fresh)
+    audit.record(session, "notice.cancelled", actor_id=actor_id, target=f"notice:{notice_id}",
+                 mode="withdrawn")  # fmt: skip
+    await session.commit()
+    return await outbox.progress(session, notice_id)
+
+
+def lost(notice: Notice) -> Invalid:
+    """Someone cancelled it first: who, and how."""
+    name = notice.decided_name or "?"
+    if notice.queued_at is None:  # withdrawn before it was ever sent
+        return Invalid("manage.lost_withdrawn", id=notice.id, name=name)
+    return Invalid("manage.lost", id=notice.id, name=name)
+
+
+async def live_by_author(
+    session: AsyncSession, telegram_id: int, ward_ids: set[int] | None
 ) -> list[Notice]:
-    """Notices this person wrote in the last `hours` that still stand (for /revoke)."""
+    """Every notice this person wrote that still stands (for /revoke): sent, sending, or
+    waiting, and not expired, however old."""
+    now = utcnow()
     stmt = (
         select(Notice)
         .where(
             Notice.created_by == telegram_id,
-            Notice.created_at >= utcnow() - timedelta(hours=hours),
             Notice.status.in_(RECALLABLE),
+            Notice.parent_id.is_(None),
+            (Notice.expires_at.is_(None)) | (Notice.expires_at > now),
         )
         .options(defer(Notice.media_bytes))
     )
@@ -118,22 +171,26 @@ async def recent_by_author(
 
 
 async def recall_author(
-    session: AsyncSession, telegram_id: int, principal: Principal, hours: int = 24
+    session: AsyncSession, telegram_id: int, principal: Principal, name: str = ""
 ) -> list[int]:
-    """Cancel every recent notice of a revoked person in the wards `principal` administers.
+    """Cancel every live notice of a revoked person in the wards `principal` administers.
 
     Returns the ids cancelled; each gets its own audit entry, plus one for the whole action.
     """
-    notices = await recent_by_author(session, telegram_id, principal.wards_administered(), hours)
+    notices = await live_by_author(session, telegram_id, principal.wards_administered())
+    ids = [n.id for n in notices if principal.has(Role.WARD_ADMIN, ward_id=n.ward_id)]
     done = []
-    for notice in notices:
-        if not principal.has(Role.WARD_ADMIN, ward_id=notice.ward_id):
-            continue
+    for notice_id in ids:  # plain ids: a rollback below expires the loaded rows
         try:
-            await outbox.cancel(session, notice.id, principal.telegram_id, "mark")
-        except Invalid:  # cancelled meanwhile by someone else
+            if (await get(session, notice_id)).status is NoticeStatus.PENDING_APPROVAL:
+                await _withdraw(session, await get(session, notice_id), principal.telegram_id,
+                                name)  # fmt: skip
+            else:
+                await outbox.cancel(session, notice_id, principal.telegram_id, "mark", name=name)
+        except Invalid:  # decided or cancelled meanwhile by someone else
+            await session.rollback()
             continue
-        done.append(notice.id)
+        done.append(notice_id)
     audit.record(
         session,
         "notice.recall_author",

@@ -80,10 +80,25 @@ async def load_principal(
     return Principal(telegram_id, grants, superadmin=telegram_id in set(admin_ids))
 
 
+async def administered_wards(session: AsyncSession, principal: Principal) -> list[Ward]:
+    """The wards this person may grant and revoke roles in (every ward for a superadmin)."""
+    ids = principal.wards_administered()
+    stmt = select(Ward).order_by(Ward.name)
+    if ids is not None:
+        stmt = stmt.where(Ward.id.in_(ids))
+    return list(await session.scalars(stmt))
+
+
 async def _resolve_scope(
-    session: AsyncSession, role: Role, ward_name: str | None, group_name: str | None
+    session: AsyncSession,
+    role: Role,
+    ward_name: str | None,
+    group_name: str | None,
+    ward_id: int | None = None,
 ) -> tuple[Ward, ResidentialGroup | None]:
-    if ward_name:
+    if ward_id is not None:
+        ward = await session.get(Ward, ward_id)
+    elif ward_name:
         ward = await session.scalar(select(Ward).where(Ward.name == ward_name))
     else:
         wards = list(await session.scalars(select(Ward).limit(2)))
@@ -120,9 +135,10 @@ async def grant_role(
     ward_name: str | None = None,
     group_name: str | None = None,
     granter: Principal | None = None,
+    ward_id: int | None = None,
 ) -> tuple[RoleGrant, bool]:
     """Grant a role (granter None = the CLI). Returns (grant, created). Audited; commits."""
-    ward, group = await _resolve_scope(session, role, ward_name, group_name)
+    ward, group = await _resolve_scope(session, role, ward_name, group_name, ward_id)
     _check_granter(granter, ward.id)
     group_id = group.id if group and role is Role.GROUP_LEADER else None
     existing = await session.scalar(
@@ -163,9 +179,10 @@ async def revoke_role(
     *,
     ward_name: str | None = None,
     granter: Principal | None = None,
+    ward_id: int | None = None,
 ) -> int:
     """Revoke one role, or every role when role is None, in a ward. Returns rows removed."""
-    ward, _ = await _resolve_scope(session, Role.WARD_OFFICIAL, ward_name, None)
+    ward, _ = await _resolve_scope(session, Role.WARD_OFFICIAL, ward_name, None, ward_id)
     _check_granter(granter, ward.id)
     if (
         granter is not None
@@ -197,8 +214,14 @@ async def revoke_role(
     return removed
 
 
-async def list_grants(session: AsyncSession, ward_id: int | None = None) -> list[RoleGrant]:
+def visible_wards(principal: Principal) -> set[int] | None:
+    """Wards whose staff this person may see in /roles: their own (None: every ward)."""
+    return None if principal.superadmin else {g.ward_id for g in principal.grants}
+
+
+async def list_grants(session: AsyncSession, ward_ids: set[int] | None = None) -> list[RoleGrant]:
+    """Grants in these wards (None: every ward)."""
     stmt = select(RoleGrant).options(selectinload(RoleGrant.ward), selectinload(RoleGrant.group))
-    if ward_id is not None:
-        stmt = stmt.where(RoleGrant.ward_id == ward_id)
+    if ward_ids is not None:
+        stmt = stmt.where(RoleGrant.ward_id.in_(ward_ids))
     return list(await session.scalars(stmt.order_by(RoleGrant.ward_id, RoleGrant.role)))

@@ -90,7 +90,7 @@ async def test_screening_from_template_to_approval_delivery_and_acks(
     told = [c.params["text"] for c in sandbox.calls_for("sendMessage", chat_id=OFFICIAL_ID)]
     assert any(f"#{n.id} của bạn đã được" in t for t in told)
     again = texts(await harness.press_button(ADMIN_ID, card, "Duyệt"))
-    assert "đã được xử lý" in again[-1]
+    assert "duyệt trước đó" in again[-1]  # the second press is told who decided
 
     await deliver(settings, sandbox, session_factory, {n.id})
     chats = await group_chats(session)

@@ -54,7 +54,10 @@ async def test_attendance_and_event_reminders_eve_and_morning(
     assert thanks == ["🙋 Cảm ơn! Đã ghi nhận bạn sẽ tham gia."]
     again = texts(await harness.press_button(p1.telegram_id, in_g1, "Tôi sẽ tham gia"))
     assert again == ["Bạn đã báo sẽ tham gia rồi, cảm ơn bạn."]
-    await harness.press_button(p2.telegram_id, in_g1, "Tôi sẽ tham gia")
+    other_group = texts(await harness.press_button(p2.telegram_id, in_g1, "Tôi sẽ tham gia"))
+    assert "không được gửi tới tổ" in other_group[0]  # p2 lives in Tổ 2: not their chat
+    in_g2 = next(c.result for c in sandbox.calls_for("sendMessage", chat_id=chats[1]))
+    await harness.press_button(p2.telegram_id, in_g2, "Tôi sẽ tham gia")  # their own: counts
     await harness.press_button(55_555, in_g1, "Tôi sẽ tham gia")  # not registered: still counts
 
     args = (session_factory, settings, catalog)

@@ -75,29 +75,6 @@ async def test_group_question_from_resident_who_never_started_the_bot(
     assert texts(other) == []
 
 
-async def test_reply_ask_forwards_a_neighbours_message(
-    harness: BotHarness, session: AsyncSession
-) -> None:
-    await make_world(harness, session)
-    question = harness.sandbox.make_message(
-        GROUP_CHAT, NEIGHBOUR, "Đèn đường ngõ 5 hỏng cả tuần rồi", chat_type="supergroup"
-    )
-    await harness.feed(question)
-    calls = await harness.send(
-        RESIDENT_ID,
-        "/ask",
-        chat_id=GROUP_CHAT,
-        chat_type="supergroup",
-        reply_to=question["message"]["message_id"],
-    )
-    assert any("#1" in x for x in texts(calls))
-    t = await ticket(session, 1)
-    assert t.resident_tg_id == NEIGHBOUR
-    assert t.origin_message_id == question["message"]["message_id"]
-    private = harness.sandbox.calls_for("sendMessage", chat_id=NEIGHBOUR)
-    assert private and private[-1].ok and "#1" in private[-1].params["text"]
-
-
 async def test_two_take_presses_at_once_exactly_one_wins(
     harness: BotHarness, session: AsyncSession
 ) -> None:

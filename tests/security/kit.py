@@ -1,0 +1,51 @@
+"""What the attack tests share: an approved ward notice, approval cards, audit lookups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.sandbox import Sandbox
+from models import AuditEntry, Notice
+from tests.e2e.announce_kit import Composer, notice_row
+from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
+
+
+def cards_for(sandbox: Sandbox, chat_id: int) -> list[dict[str, Any]]:
+    """Approval cards (of notices or of corrections) this person received, oldest first."""
+    return [c.result for c in sandbox.calls_for("sendMessage", chat_id=chat_id)
+            if c.ok and "chờ duyệt" in c.params.get("text", "")]  # fmt: skip
+
+
+async def pending_ward_notice(h: BotHarness, session: AsyncSession, text: str) -> Notice:
+    """A ward-wide notice by the official, submitted and waiting for approval."""
+    c = Composer(h)
+    await c.notice(text)
+    await c.tap("Gửi để duyệt")
+    return await notice_row(session)
+
+
+async def correct_from_status(h: BotHarness, user: int, notice_id: int, text: str) -> list[str]:
+    """/notice N → "Đính chính" → new text → "Gửi đính chính"; the texts of that last press."""
+    status = last_message(await h.send(user, f"/notice {notice_id}"))
+    ask = await h.press_button(user, status, "Đính chính")
+    assert "nội dung mới" in texts(ask)[-1]
+    preview = last_message(await h.send(user, text))
+    return texts(await h.press_button(user, preview, "Gửi đính chính"))
+
+
+async def fresh(session: AsyncSession, notice_id: int) -> Notice:
+    notice = await session.get(Notice, notice_id, populate_existing=True)
+    assert notice is not None
+    return notice
+
+
+async def actions(session: AsyncSession, target: str) -> list[str]:
+    stmt = select(AuditEntry.action).where(AuditEntry.target == target).order_by(AuditEntry.id)
+    return list(await session.scalars(stmt))
+
+
+__all__ = ["ADMIN_ID", "OFFICIAL_ID", "actions", "cards_for", "correct_from_status", "fresh",
+           "pending_ward_notice"]  # fmt: skip
