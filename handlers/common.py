@@ -6,11 +6,14 @@ import logging
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.services.directory import responsible_ward
 from bot.services.errors import ServiceError
 from bot.text import esc
 
-__all__ = ["command_args", "error_text", "esc", "refuse"]
+__all__ = ["command_args", "error_text", "esc", "privacy_notice", "refuse"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +55,12 @@ async def code_from_group(message: Message, command: str, usage: str) -> str | N
         await message.reply(usage)
         return None
     return code
+
+
+async def privacy_notice(session: AsyncSession, settings: Settings, group_id: int = 0) -> str:
+    """The notice residents read before consenting (/start) and any time (/privacy)."""
+    ward = await responsible_ward(session, group_id)
+    body = _("privacy.body_named").format(ward=ward) if ward else _("privacy.body_unnamed")
+    return _("start.privacy").format(
+        body=esc(body), months=max(1, settings.retention_question_days // 30)
+    )

@@ -17,13 +17,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services import faq, guide_lookup, ticket_actions, tickets
+from bot.services import guide_lookup, ticket_actions, tickets
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from bot.triage import relay
 from bot.triage.views import GuideCb, TicketAction, TicketCb, local_time, rating_keyboard
 from handlers.common import error_text, esc, refuse
 from handlers.registry import RouterBlueprint
+from handlers.staff_faq import start_faq
 from handlers.ticket_flow import photo_ids
 from models import LinkSide, Ticket, TicketStatus
 
@@ -221,12 +222,6 @@ async def _spam(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
     return _("spam.blocked").format(number=ticket.id, until=local_time(until, settings.tz))
 
 
-async def _faq(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    ticket_actions.ensure_staff(kw["principal"], ticket.ward_id)
-    entry = await faq.create_from_ticket(kw["session"], ticket.id, query.from_user.id)
-    return _("faq.created").format(id=entry.id, number=ticket.id)
-
-
 ACTIONS: dict[TicketAction, Action] = {
     TicketAction.TAKE: _take,
     TicketAction.ANSWER: _answer_in_private,
@@ -234,7 +229,7 @@ ACTIONS: dict[TicketAction, Action] = {
     TicketAction.ESCALATE: _escalate,
     TicketAction.CLOSE: _close,
     TicketAction.SPAM: _spam,
-    TicketAction.FAQ: _faq,
+    TicketAction.FAQ: start_faq,
 }
 
 

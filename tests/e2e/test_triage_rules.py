@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import residents
+from bot.services import erasure, residents
 from models import AskBlock, AuditEntry, FaqEntry, Ticket, TicketMessage, TicketStatus, utcnow
 from tests.e2e.triage_world import (
     STAFF_CHAT,
@@ -175,7 +175,9 @@ async def test_queue_stats_and_faq(harness: BotHarness, session: AsyncSession) -
 
     await _answer(harness, first, "Cần giấy chứng sinh và CCCD của bố mẹ.")
     made = await harness.press_button(TECH_A, card(harness, first), "FAQ")
-    assert any("FAQ" in x for x in texts(made))
+    assert any("nhắn riêng" in x for x in texts(made))
+    written = texts(await harness.send(TECH_A, "Làm giấy khai sinh cho con cần giấy tờ gì?"))
+    assert any("FAQ" in x for x in written)
     assert await session.scalar(select(func.count(FaqEntry.id))) == 1
 
     await residents.give_consent(session, OTHER_RESIDENT, "Chị Hoa", "vi")
@@ -196,7 +198,7 @@ async def test_mydata_lists_questions_and_forget_deletes_them(
     number = await ask_private(harness, "Hỏi về giờ mở cửa nhà văn hóa")
     data = await residents.my_data(session, RESIDENT_ID)
     assert [q["number"] for q in data["questions"]] == [number]
-    assert await residents.forget(session, RESIDENT_ID)
+    assert await erasure.forget(session, RESIDENT_ID, b"salt")
     session.expire_all()
     assert await session.scalar(select(func.count(Ticket.id))) == 0
     assert await session.scalar(select(func.count(TicketMessage.id))) == 0
