@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 
+from bot import logs
 from bot.cli_broadcast import broadcast_app
 from bot.cli_directory import admin_app, directory_app
 from bot.cli_procedures import procedures_app
@@ -27,8 +27,7 @@ app.add_typer(procedures_app, name="procedures")
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logs.configure(level)
 
 
 @app.command()
