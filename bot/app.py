@@ -34,6 +34,7 @@ COMMANDS = (
     "ask",
     "myquestions",
     "mydata",
+    "privacy",
     "language",
     "forget",
 )

@@ -53,7 +53,7 @@ def _mydata_lines(data: dict[str, Any], settings: Settings) -> list[str]:
     lines = [_("privacy.mydata_title")]
     if r is not None:
         lines.append(_("privacy.mydata_name").format(name=esc(r["display_name"])))
-        language = _("privacy.language_" + r["language"])
+        language = _("privacy.language_en") if r["language"] == "en" else _("privacy.language_vi")
         lines.append(_("privacy.mydata_language").format(language=language))
         lines.append(_("privacy.mydata_consent").format(at=_when(r["consent_at"], tz)))
         if r["household"]:

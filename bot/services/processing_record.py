@@ -35,7 +35,6 @@ from models import (
     utcnow,
 )
 
-# category -> the counts that show how much of it Loa holds now
 CATEGORIES = (
     "profile",
     "household",
@@ -46,6 +45,9 @@ CATEGORIES = (
     "abuse",
     "staff",
 )
+PARTS = ("name", "data", "purpose", "recipients")
+# categories whose period is a sentence of the catalog rather than a setting
+OWN_RETENTION = ("profile", "household", "presses", "abuse", "staff")
 
 
 def _count(model: Any, *where: Any) -> Select[tuple[int]]:
@@ -53,6 +55,7 @@ def _count(model: Any, *where: Any) -> Select[tuple[int]]:
 
 
 def _queries() -> dict[str, list[tuple[str, Select[tuple[int]]]]]:
+    """Per category (in CATEGORIES order), the counts that show how much of it Loa holds."""
     return {
         "profile": [("residents", _count(Resident))],
         "household": [
@@ -77,6 +80,14 @@ def _queries() -> dict[str, list[tuple[str, Select[tuple[int]]]]]:
         "abuse": [("marks", _count(AbuseMark)), ("blocks", _count(AskBlock))],
         "staff": [("roles", _count(RoleGrant)), ("audit", _count(AuditEntry))],
     }
+
+
+def text_keys() -> set[str]:
+    """The catalog keys the record is made of (built from names, so listed here for checks)."""
+    keys = {f"record.count.{label}" for qs in _queries().values() for label, _q in qs}
+    keys |= {f"record.col.{c}" for c in Row.__dataclass_fields__}
+    keys |= {f"record.{c}.{part}" for c in CATEGORIES for part in PARTS}
+    return keys | {f"record.{c}.retention" for c in OWN_RETENTION}
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,7 @@ async def build(
         counts = []
         for label, query in queries:
             n = await session.scalar(query) or 0
-            counts.append(f"{cat.text('record.count.' + label)}: {n}")
+            counts.append(f"{cat.text(f'record.count.{label}')}: {n}")
         rows.append(
             Row(
                 cat.text(f"record.{name}.name"),
