@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -24,7 +24,7 @@ from bot.triage import relay
 from bot.triage.views import GuideCb, TicketAction, TicketCb, local_time, rating_keyboard
 from handlers.common import error_text, esc, refuse
 from handlers.registry import RouterBlueprint
-from handlers.staff_faq import start_faq
+from handlers.staff_faq import ask_privately, start_faq
 from handlers.ticket_flow import photo_ids
 from models import LinkSide, Ticket, TicketStatus
 
@@ -158,15 +158,9 @@ async def _answer_in_private(query: CallbackQuery, ticket: Ticket, **kw: Any) ->
     if ticket.status is TicketStatus.CLOSED:
         return _("ticket.closed").format(number=ticket.id)
     first = await tickets.first_message(kw["session"], ticket.id)
-    bot: Bot = kw["bot"]
-    user = query.from_user
     prompt = _("answer.prompt").format(number=ticket.id, text=esc(first.text))
-    if await relay.send(bot, user.id, prompt) is None:
+    if not await ask_privately(query, kw, prompt, StaffStates.answer, ticket.id):
         return _("answer.start_bot_first")
-    storage: BaseStorage = kw["fsm_storage"]
-    private = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=user.id, user_id=user.id))
-    await private.set_state(StaffStates.answer)
-    await private.set_data({"ticket": ticket.id})
     return _("answer.check_private")
 
 

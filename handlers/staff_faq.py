@@ -31,19 +31,29 @@ class FaqStates(StatesGroup):
     question = State()
 
 
+async def ask_privately(
+    query: CallbackQuery, kw: dict[str, Any], prompt: str, state: State, ticket_id: int
+) -> bool:
+    """Write `prompt` to the presser's private chat and wait there in `state`; False when
+    Loa cannot write to them (they never started it)."""
+    bot: Bot = kw["bot"]
+    user = query.from_user
+    if await relay.send(bot, user.id, prompt) is None:
+        return False
+    storage: BaseStorage = kw["fsm_storage"]
+    private = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=user.id, user_id=user.id))
+    await private.set_state(state)
+    await private.set_data({"ticket": ticket_id})
+    return True
+
+
 async def start_faq(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
     """Card button: ask the team member, in private, for the question in general words."""
     ticket_actions.ensure_staff(kw["principal"], ticket.ward_id)
     _ticket, answer = await faq.answer_of(kw["session"], ticket.id)
-    bot: Bot = kw["bot"]
-    user = query.from_user
     prompt = _("faq.prompt").format(number=ticket.id, answer=esc(answer))
-    if await relay.send(bot, user.id, prompt) is None:
+    if not await ask_privately(query, kw, prompt, FaqStates.question, ticket.id):
         return _("answer.start_bot_first")
-    storage: BaseStorage = kw["fsm_storage"]
-    private = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=user.id, user_id=user.id))
-    await private.set_state(FaqStates.question)
-    await private.set_data({"ticket": ticket.id})
     return _("faq.check_private")
 
 

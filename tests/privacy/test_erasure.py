@@ -15,8 +15,9 @@ from bot.config import Settings
 from bot.sandbox import Sandbox
 from models import Base, FaqEntry, Urgency, utcnow
 from tests.delivery_kit import announce, deliver
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
+from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import BotHarness, last_message, texts
+from tests.privacy.kit import answer_by_reply, consent_and_pick_group
 
 PERSON = 200_000_077
 NAME = "Trần Văn Bình"
@@ -63,9 +64,7 @@ def test_every_table_is_classified() -> None:
 
 
 async def _register_typing_address(harness: BotHarness) -> None:
-    welcome = last_message(await harness.send(PERSON, "/start", first_name=NAME))
-    groups = last_message(await harness.press_button(PERSON, welcome, "Tôi đồng ý"))
-    households = last_message(await harness.press_button(PERSON, groups, "Tổ 13"))
+    households = await consent_and_pick_group(harness, PERSON, first_name=NAME)
     await harness.press_button(PERSON, households, "Nhập địa chỉ")
     done = texts(await harness.send(PERSON, ADDRESS))
     assert "Riêng Tư" in done[0], done
@@ -106,13 +105,7 @@ async def test_forget_leaves_no_trace_in_any_table(
     assert "Cảm ơn" in texts(await harness.press_button(PERSON, private, "tham gia"))[0]
     # A question with a phone number, answered; the team makes an FAQ entry of it.
     number = await ask_private(harness, f"Tôi {NAME}, số {PHONE}, hỏi làm sổ hộ khẩu", PERSON)
-    await harness.send(
-        TECH_A,
-        "Bác mang căn cước đến bộ phận một cửa nhé.",
-        chat_id=STAFF_CHAT,
-        chat_type="supergroup",
-        reply_to=card(harness, number)["message_id"],
-    )
+    await answer_by_reply(harness, number, "Bác mang căn cước đến bộ phận một cửa nhé.")
     await harness.press_button(TECH_A, card(harness, number), "FAQ")
     created = texts(await harness.send(TECH_A, "Đăng ký thường trú cần giấy tờ gì?"))
     assert "FAQ" in created[0], created

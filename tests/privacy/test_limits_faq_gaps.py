@@ -10,8 +10,9 @@ from bot.services import procedures, residents
 from bot.services.gaps import GapLimits
 from bot.triage.views import TicketAction, TicketCb
 from models import AbuseMark, AskBlock, FaqEntry, SearchGap, Ticket
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
+from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
+from tests.privacy.kit import answer_by_reply, consent_and_pick_group
 
 NEIGHBOUR = 200_000_066
 
@@ -19,9 +20,7 @@ NEIGHBOUR = 200_000_066
 async def _forget_and_rejoin(harness: BotHarness) -> None:
     confirm = last_message(await harness.send(RESIDENT_ID, "/forget"))
     await harness.press_button(RESIDENT_ID, confirm, "Xóa dữ liệu")
-    welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
-    groups = last_message(await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý"))
-    households = last_message(await harness.press_button(RESIDENT_ID, groups, "Tổ 13"))
+    households = await consent_and_pick_group(harness, RESIDENT_ID)
     first = households["reply_markup"]["inline_keyboard"][0][0]["text"]
     await harness.press_button(RESIDENT_ID, households, first)
 
@@ -62,13 +61,7 @@ async def test_faq_shows_staff_words_never_the_residents(
     number = await ask_private(
         harness, "Tôi là Lan, số 0987654321, làm giấy khai sinh cho cháu cần giấy tờ gì?"
     )
-    await harness.send(
-        TECH_A,
-        "Cần giấy chứng sinh và căn cước của bố mẹ.",
-        chat_id=STAFF_CHAT,
-        chat_type="supergroup",
-        reply_to=card(harness, number)["message_id"],
-    )
+    await answer_by_reply(harness, number, "Cần giấy chứng sinh và căn cước của bố mẹ.")
     pressed = texts(await harness.press_button(TECH_A, card(harness, number), "FAQ"))
     assert any("nhắn riêng" in t for t in pressed)
     prompt = harness.sandbox.calls_for("sendMessage", chat_id=TECH_A)[-1].params["text"]

@@ -15,8 +15,9 @@ from bot import logs
 from bot.config import Settings
 from bot.web.app import create_runner, create_web_app
 from broadcasts.scheduler import add_delivery_jobs
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
+from tests.e2e.triage_world import ask_private, make_world
 from tests.harness import RESIDENT_ID, BotHarness
+from tests.privacy.kit import answer_by_reply
 
 PHONE = "0912345678"
 
@@ -45,13 +46,7 @@ async def test_debug_logs_hold_no_names_texts_or_ids(
     caplog.set_level(logging.DEBUG)
     await make_world(harness, session)
     number = await ask_private(harness, f"Bà Lan hỏi, số {PHONE}, về sổ hộ khẩu")
-    await harness.send(
-        TECH_A,
-        "Bà mang căn cước ra bộ phận một cửa.",
-        chat_id=STAFF_CHAT,
-        chat_type="supergroup",
-        reply_to=card(harness, number)["message_id"],
-    )
+    await answer_by_reply(harness, number, "Bà mang căn cước ra bộ phận một cửa.")
     await harness.send(RESIDENT_ID, "/mydata")
     messages = _messages(caplog)
     assert logging.getLogger("handlers").isEnabledFor(logging.DEBUG)  # DEBUG was really on

@@ -13,6 +13,7 @@ from handlers.start import JoinAction, JoinCb
 from models import Household, ResidentialGroup
 from tests.e2e.triage_world import make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
+from tests.privacy.kit import consent_and_pick_group
 
 STRANGER = 200_000_055
 NEIGHBOUR = 200_000_056
@@ -89,17 +90,13 @@ async def test_picker_offers_only_the_wards_own_list(
     harness: BotHarness, session: AsyncSession
 ) -> None:
     await seed_sample(session)
-    welcome = last_message(await harness.send(NEIGHBOUR, "/start"))
-    groups = last_message(await harness.press_button(NEIGHBOUR, welcome, "Tôi đồng ý"))
-    households = last_message(await harness.press_button(NEIGHBOUR, groups, "Tổ 13"))
+    households = await consent_and_pick_group(harness, NEIGHBOUR)
     await harness.press_button(NEIGHBOUR, households, "Nhập địa chỉ")
     await harness.send(NEIGHBOUR, "77 ngõ Nhà Riêng")
     typed = (await session.scalars(select(Household).where(Household.house_number == "77"))).one()
     assert typed.listed is False
 
-    welcome = last_message(await harness.send(STRANGER, "/start"))
-    groups = last_message(await harness.press_button(STRANGER, welcome, "Tôi đồng ý"))
-    picker = last_message(await harness.press_button(STRANGER, groups, "Tổ 13"))
+    picker = await consent_and_pick_group(harness, STRANGER)
     shown = []
     for _page in range(100):  # every page of the picker
         labels = [b["text"] for row in picker["reply_markup"]["inline_keyboard"] for b in row]

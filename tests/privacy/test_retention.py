@@ -25,8 +25,9 @@ from models import (
     utcnow,
 )
 from tests.delivery_kit import announce, deliver
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
+from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness
+from tests.privacy.kit import answer_by_reply
 
 
 async def test_purge_after_the_periods(
@@ -38,13 +39,7 @@ async def test_purge_after_the_periods(
 ) -> None:
     await make_world(harness, session)
     number = await ask_private(harness, "Nhà tôi số 5 bị mất điện, gọi 0911222333")
-    await harness.send(
-        TECH_A,
-        "Đã báo điện lực.",
-        chat_id=STAFF_CHAT,
-        chat_type="supergroup",
-        reply_to=card(harness, number)["message_id"],
-    )
+    await answer_by_reply(harness, number, "Đã báo điện lực.")
     await harness.press_button(TECH_A, card(harness, number), "Đóng")
     ward_id = (await session.scalars(select(Ward.id))).one()
     notice_id = await announce(
