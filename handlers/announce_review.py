@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Catalog
 from bot.config import Settings
+from bot.logs import who
 from bot.services import announcements as ann
 from bot.services import approval
 from bot.services.errors import Forbidden, ServiceError
@@ -133,7 +134,7 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
         done = await approval.approve(session, callback_data.notice, principal, settings)
     except ServiceError as err:
         logger.warning("approval of notice %s by %s refused: %s", callback_data.notice,
-                       principal.telegram_id, err.key)  # fmt: skip
+                       who(principal.telegram_id), err.key)  # fmt: skip
         await query.answer(error_text(err), show_alert=True)
         return
     await query.answer(_("review.approved_toast"))

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.logs import who
 from bot.services.directory import responsible_ward
 from bot.services.errors import ServiceError
 from bot.text import esc
@@ -25,7 +26,7 @@ def error_text(err: ServiceError) -> str:
 async def refuse(event: Message | CallbackQuery, action: str) -> None:
     """Refuse a privileged action politely, and log who tried (ids only)."""
     user = event.from_user
-    logger.warning("refused %s for user %s", action, user.id if user else None)
+    logger.warning("refused %s for user %s", action, who(user.id if user else None))
     text = _("error.forbidden")
     if isinstance(event, CallbackQuery):
         await event.answer(text, show_alert=True)

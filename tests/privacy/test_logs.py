@@ -48,7 +48,9 @@ async def test_debug_logs_hold_no_names_texts_or_ids(
     number = await ask_private(harness, f"Bà Lan hỏi, số {PHONE}, về sổ hộ khẩu")
     await answer_by_reply(harness, number, "Bà mang căn cước ra bộ phận một cửa.")
     await harness.send(RESIDENT_ID, "/mydata")
+    await harness.send(RESIDENT_ID, "/queue")  # refused, and logged without the id
     messages = _messages(caplog)
+    assert any(m.startswith("refused queue for user p:") for m in messages)
     assert logging.getLogger("handlers").isEnabledFor(logging.DEBUG)  # DEBUG was really on
     needles = ("Bà Lan", PHONE, "căn cước", str(RESIDENT_ID))
     assert [m for m in messages if any(n in m for n in needles)] == []
