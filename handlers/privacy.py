@@ -89,7 +89,7 @@ def _mydata_lines(data: dict[str, Any], settings: Settings) -> list[str]:
 async def cmd_mydata(message: Message, session: AsyncSession, settings: Settings) -> None:
     periods = retention.Periods.from_settings(settings)
     data = await residents.my_data(session, message.from_user.id, periods)  # type: ignore[union-attr]
-    if data["resident"] is None and not data["roles"]:
+    if data["resident"] is None and not data["roles"] and not data["questions"]:
         await message.answer(_("privacy.nothing_stored"))
         return
     await message.answer("\n".join(_mydata_lines(data, settings)))
@@ -106,8 +106,8 @@ async def cmd_privacy(message: Message, session: AsyncSession, settings: Setting
 
 
 @router.message(Command("forget"))
-async def cmd_forget(message: Message, resident: Resident | None) -> None:
-    if resident is None:
+async def cmd_forget(message: Message, session: AsyncSession) -> None:
+    if not await erasure.holds_anything(session, message.from_user.id):  # type: ignore[union-attr]
         await message.answer(_("privacy.nothing_stored"))
         return
     kb = InlineKeyboardBuilder()

@@ -33,18 +33,32 @@ from models import (
 )
 
 
+async def holds_anything(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether Loa keeps anything naming this person: a profile, or (never registered) a
+    question asked in a group chat or an event they said they would attend."""
+    for query in (
+        select(Resident.id).where(Resident.telegram_id == telegram_id),
+        select(Ticket.id).where(Ticket.resident_tg_id == telegram_id),
+        select(Attendance.id).where(Attendance.telegram_id == telegram_id),
+    ):
+        if await session.scalar(query.limit(1)) is not None:
+            return True
+    return False
+
+
 async def forget(
     session: AsyncSession, telegram_id: int, key: bytes, *, now: datetime | None = None
 ) -> bool:
     """Erase the person; False when Loa held nothing about them. Commits."""
     now = now or utcnow()
-    resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
-    if resident is None:
+    if not await holds_anything(session, telegram_id):
         return False
     subject = pseudonym(key, telegram_id)
-    household_id = resident.household_id
-    await session.delete(resident)
-    await session.flush()
+    resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
+    household_id = resident.household_id if resident else None
+    if resident is not None:
+        await session.delete(resident)
+        await session.flush()
     await _keep_limits(session, telegram_id, subject, now)
     # Their questions go (messages, links, history and ratings cascade); an FAQ entry the team
     # wrote from one keeps its own words and loses the link.

@@ -114,9 +114,7 @@ async def purge(
         delete(FsmRecord).where(FsmRecord.updated_at < now - timedelta(days=DRAFT_DAYS))
     )
     await session.execute(delete(AbuseMark).where(AbuseMark.at < now - timedelta(days=MARK_DAYS)))
-    await session.execute(
-        delete(AskBlock).where(AskBlock.telegram_id.is_(None), AskBlock.until < now)
-    )
+    await session.execute(delete(AskBlock).where(AskBlock.until < now))
     report = PurgeReport(
         len(ids),
         deliveries.rowcount or 0,  # type: ignore[attr-defined]

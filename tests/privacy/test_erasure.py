@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.sandbox import Sandbox
 from models import Base, FaqEntry, Urgency, utcnow
 from tests.delivery_kit import announce, deliver
-from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
-from tests.harness import BotHarness, last_message, texts
+from tests.e2e.triage_world import NEIGHBOUR, TECH_A, ask_private, card, make_world
+from tests.harness import GROUP_CHAT, BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
 
 PERSON = 200_000_077
@@ -132,3 +132,24 @@ async def test_forget_leaves_no_trace_in_any_table(
     attendances = (await session.execute(select(tables["attendances"]))).all()
     assert len(acks) == 0  # the typed household went, and its acknowledgement with it
     assert len(attendances) == 1
+
+
+async def test_someone_who_only_asked_in_the_group_can_erase(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    await make_world(harness, session)
+    asked = await harness.send(
+        NEIGHBOUR,
+        f"/ask Cho hỏi số {PHONE} của ai?",
+        chat_id=GROUP_CHAT,
+        chat_type="supergroup",
+        first_name="Ông Tư",
+    )
+    assert any("#" in t for t in texts(asked))
+    shown = texts(await harness.send(NEIGHBOUR, "/mydata"))[0]
+    assert "Câu hỏi #" in shown
+    confirm = last_message(await harness.send(NEIGHBOUR, "/forget"))
+    assert "Đã xóa" in texts(await harness.press_button(NEIGHBOUR, confirm, "Xóa dữ liệu"))[0]
+    session.expire_all()
+    leaks = [cell for cell in await _dump(session) if PHONE in cell[1] or "Ông Tư" in cell[1]]
+    assert leaks == []
