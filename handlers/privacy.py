@@ -26,6 +26,7 @@ from handlers.registry import RouterBlueprint
 from models import Resident
 
 WHEN = "%d/%m/%Y %H:%M"
+MAX_QUESTIONS_SHOWN = 10  # within Telegram's 4096 characters
 router = RouterBlueprint("privacy")
 router.message.filter(F.chat.type == "private")
 
@@ -71,7 +72,7 @@ def _mydata_lines(data: dict[str, Any], settings: Settings) -> list[str]:
     lines.append("")
     lines.append(_("privacy.mydata_kept_title"))
     lines.append(_("privacy.mydata_kept_profile"))
-    for q in data["questions"]:
+    for q in data["questions"][-MAX_QUESTIONS_SHOWN:]:  # the file has them all
         lines.append(
             _("privacy.mydata_kept_question").format(
                 number=q["number"],
