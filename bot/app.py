@@ -35,6 +35,7 @@ COMMANDS = (
     "ask",
     "myquestions",
     "mydata",
+    "privacy",
     "language",
     "forget",
 )

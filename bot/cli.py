@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 
+from bot import logs
 from bot.cli_broadcast import broadcast_app
 from bot.cli_directory import admin_app, directory_app
+from bot.cli_privacy import privacy_app
 from bot.cli_procedures import procedures_app
 from bot.cli_support import db_session, fail, run_async, settings_or_exit
 
@@ -24,11 +25,11 @@ app.add_typer(directory_app, name="directory")
 app.add_typer(admin_app, name="admin")
 app.add_typer(broadcast_app, name="broadcast")
 app.add_typer(procedures_app, name="procedures")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logs.configure(level)
 
 
 @app.command()

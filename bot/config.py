@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from datetime import date, time
@@ -66,6 +67,15 @@ class Settings(BaseSettings):
     event_eve_time: time = time(18, 0)  # the day-before reminder
     event_morning_time: time = time(6, 30)  # the morning-of reminder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Privacy (Law 91/2025/QH15, Decree 356/2025/NĐ-CP). The salt keys the one-way hashes that
+    # let abuse limits outlive /forget; unset, it is derived from the bot token (changing the
+    # token then resets those limits, nothing else). Retention in days; see README "Privacy".
+    privacy_salt: SecretStr | None = None
+    retention_question_days: int = Field(default=365, ge=30)
+    retention_delivery_days: int = Field(default=90, ge=7)
+    retention_search_days: int = Field(default=180, ge=7)
+    gaps_per_source_per_day: int = Field(default=5, ge=1)
+    gaps_per_day: int = Field(default=200, ge=1)
 
     @field_validator("bot_token")
     @classmethod
@@ -170,6 +180,14 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def privacy_key(self) -> bytes:
+        """The salt of the pseudonyms: LOA_PRIVACY_SALT, else derived from the bot token."""
+        if self.privacy_salt is not None:
+            return self.privacy_salt.get_secret_value().encode()
+        token = self.bot_token.get_secret_value() if self.bot_token else ""
+        return hashlib.sha256(b"loa-privacy-salt:" + token.encode()).digest()
 
     def require_token(self) -> str:
         """The bot token, or ConfigError naming LOA_BOT_TOKEN."""

@@ -14,7 +14,11 @@ from sqlalchemy.ext.asyncio import (
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine for LOA_DATABASE_URL."""
+    """Create the async engine for LOA_DATABASE_URL.
+
+    SQL parameters (names, texts, ids) are never written to the log, even at DEBUG.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
 

@@ -55,3 +55,12 @@ class SqlStorage(BaseStorage):
 
     async def close(self) -> None:
         return None
+
+
+async def forget_conversations(storage: BaseStorage, telegram_id: int) -> None:
+    """Drop this person's conversations held in Redis; the database's went with /forget."""
+    redis = getattr(storage, "redis", None)
+    if redis is None:
+        return
+    async for key in redis.scan_iter(match=f"*:{telegram_id}:*"):
+        await redis.delete(key)

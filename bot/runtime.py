@@ -18,8 +18,9 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.middlewares.reply_lane import ReplyLaneMiddleware
+from bot.retention_job import add_retention_job
 from bot.services import procedures
-from bot.web.app import create_web_app
+from bot.web.app import create_runner, create_web_app
 from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
 from broadcasts.scheduler import add_delivery_jobs, add_reminder_job
@@ -51,9 +52,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     add_delivery_jobs(scheduler, sender)
     add_reminder_job(scheduler, sender, session_factory, settings, catalog)
+    add_retention_job(scheduler, session_factory, settings)
     dp["scheduler"] = scheduler
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
-    runner = web.AppRunner(app, shutdown_timeout=30)
+    runner = create_runner(app)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

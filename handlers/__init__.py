@@ -21,6 +21,7 @@ from handlers import (
     questions,
     staff,
     staff_admin,
+    staff_faq,
     start,
     templates,
 )
@@ -51,6 +52,7 @@ def build_root_router() -> Router:
         announce_send,
         templates,
         staff_admin,
+        staff_faq,
         staff,
         group_ask,
         questions,

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import DbId
 from bot.config import Settings
+from bot.logs import who
 from bot.services import announcements as ann
 from bot.services import approval
 from bot.services.errors import Forbidden, ServiceError
@@ -158,7 +159,7 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
                                       round_=callback_data.round, name=name)  # fmt: skip
     except ServiceError as err:
         logger.warning("approval of notice %s by %s refused: %s", callback_data.notice,
-                       principal.telegram_id, err.key)  # fmt: skip
+                       who(principal.telegram_id), err.key)  # fmt: skip
         await query.answer(error_text(err), show_alert=True)
         return
     await query.answer(_("review.approved_toast"))

@@ -6,11 +6,15 @@ import logging
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.logs import who
+from bot.services.directory import responsible_ward
 from bot.services.errors import ServiceError
 from bot.text import esc
 
-__all__ = ["command_args", "error_text", "esc", "refuse"]
+__all__ = ["command_args", "error_text", "esc", "privacy_notice", "refuse"]
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +26,7 @@ def error_text(err: ServiceError) -> str:
 async def refuse(event: Message | CallbackQuery, action: str) -> None:
     """Refuse a privileged action politely, and log who tried (ids only)."""
     user = event.from_user
-    logger.warning("refused %s for user %s", action, user.id if user else None)
+    logger.warning("refused %s for user %s", action, who(user.id if user else None))
     text = _("error.forbidden")
     if isinstance(event, CallbackQuery):
         await event.answer(text, show_alert=True)
@@ -52,3 +56,12 @@ async def code_from_group(message: Message, command: str, usage: str) -> str | N
         await message.reply(usage)
         return None
     return code
+
+
+async def privacy_notice(session: AsyncSession, settings: Settings, group_id: int = 0) -> str:
+    """The notice residents read before consenting (/start) and any time (/privacy)."""
+    ward = await responsible_ward(session, group_id)
+    body = _("privacy.body_named").format(ward=ward) if ward else _("privacy.body_unnamed")
+    return _("start.privacy").format(
+        body=esc(body), months=max(1, settings.retention_question_days // 30)
+    )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -15,11 +19,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import Lang
-from bot.services import residents
-from handlers.common import esc
+from bot.config import Settings
+from bot.fsm_storage import forget_conversations
+from bot.services import erasure, residents, retention
+from handlers.common import esc, privacy_notice
 from handlers.registry import RouterBlueprint
 from models import Resident
 
+WHEN = "%d/%m/%Y %H:%M"
+MAX_QUESTIONS_SHOWN = 10  # within Telegram's 4096 characters
 router = RouterBlueprint("privacy")
 router.message.filter(F.chat.type == "private")
 
@@ -37,18 +45,19 @@ class PrivacyCb(CallbackData, prefix="pv"):
     lang: Lang = ""
 
 
-@router.message(Command("mydata"))
-async def cmd_mydata(message: Message, session: AsyncSession) -> None:
-    data = await residents.my_data(session, message.from_user.id)  # type: ignore[union-attr]
-    r = data["resident"]
-    if r is None and not data["roles"]:
-        await message.answer(_("privacy.nothing_stored"))
-        return
+def _when(iso: str | None, tz: ZoneInfo) -> str:
+    """01/12/2026 08:30, local time: dates as people write them."""
+    return datetime.fromisoformat(iso).astimezone(tz).strftime(WHEN) if iso else "—"
+
+
+def _mydata_lines(data: dict[str, Any], settings: Settings) -> list[str]:
+    tz, r = settings.tz, data["resident"]
     lines = [_("privacy.mydata_title")]
     if r is not None:
         lines.append(_("privacy.mydata_name").format(name=esc(r["display_name"])))
-        lines.append(_("privacy.mydata_language").format(language=r["language"]))
-        lines.append(_("privacy.mydata_consent").format(at=r["consent_at"] or "—"))
+        language = _("privacy.language_en") if r["language"] == "en" else _("privacy.language_vi")
+        lines.append(_("privacy.mydata_language").format(language=language))
+        lines.append(_("privacy.mydata_consent").format(at=_when(r["consent_at"], tz)))
         if r["household"]:
             lines.append(
                 _("privacy.mydata_household").format(
@@ -59,15 +68,48 @@ async def cmd_mydata(message: Message, session: AsyncSession) -> None:
         lines.append(
             _("privacy.mydata_role").format(role=_("role." + g["role"]), ward=esc(g["ward"]))
         )
+    if data["acknowledgements"]:
+        lines.append(_("privacy.mydata_acks").format(count=len(data["acknowledgements"])))
+    lines.append("")
+    lines.append(_("privacy.mydata_kept_title"))
+    lines.append(_("privacy.mydata_kept_profile"))
+    for q in data["questions"][-MAX_QUESTIONS_SHOWN:]:  # the file has them all
+        lines.append(
+            _("privacy.mydata_kept_question").format(
+                number=q["number"],
+                asked=_when(q["asked_at"], tz),
+                until=_when(q["kept_until"], tz),
+            )
+        )
+    lines.append(_("privacy.mydata_kept_deliveries").format(days=settings.retention_delivery_days))
+    lines.append("")
     lines.append(_("privacy.mydata_footer"))
-    await message.answer("\n".join(lines))
+    return lines
+
+
+@router.message(Command("mydata"))
+async def cmd_mydata(message: Message, session: AsyncSession, settings: Settings) -> None:
+    periods = retention.Periods.from_settings(settings)
+    data = await residents.my_data(session, message.from_user.id, periods)  # type: ignore[union-attr]
+    if data["resident"] is None and not data["roles"] and not data["questions"]:
+        await message.answer(_("privacy.nothing_stored"))
+        return
+    await message.answer("\n".join(_mydata_lines(data, settings)))
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode()
-    await message.answer_document(BufferedInputFile(payload, filename="loa-mydata.json"))
+    await message.answer_document(
+        BufferedInputFile(payload, filename="loa-du-lieu-cua-toi.json"),
+        caption=_("privacy.mydata_file"),
+    )
+
+
+@router.message(Command("privacy"))
+async def cmd_privacy(message: Message, session: AsyncSession, settings: Settings) -> None:
+    await message.answer(await privacy_notice(session, settings))
 
 
 @router.message(Command("forget"))
-async def cmd_forget(message: Message, resident: Resident | None) -> None:
-    if resident is None:
+async def cmd_forget(message: Message, session: AsyncSession) -> None:
+    if not await erasure.holds_anything(session, message.from_user.id):  # type: ignore[union-attr]
         await message.answer(_("privacy.nothing_stored"))
         return
     kb = InlineKeyboardBuilder()
@@ -78,8 +120,11 @@ async def cmd_forget(message: Message, resident: Resident | None) -> None:
 
 
 @router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.FORGET))
-async def cb_forget(query: CallbackQuery, session: AsyncSession) -> None:
-    deleted = await residents.forget(session, query.from_user.id)
+async def cb_forget(
+    query: CallbackQuery, session: AsyncSession, settings: Settings, fsm_storage: BaseStorage
+) -> None:
+    deleted = await erasure.forget(session, query.from_user.id, settings.privacy_key)
+    await forget_conversations(fsm_storage, query.from_user.id)
     text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
     await query.message.edit_text(text)  # type: ignore[union-attr]
     await query.answer()

@@ -25,7 +25,9 @@ from bot.config import Settings
 from bot.guide_labels import field_label
 from bot.services import procedures
 from bot.services.errors import ServiceError
+from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, pick
+from bot.services.pseudonyms import pseudonym
 from bot.services.roles import Principal
 from bot.services.search_text import MAX_QUERY
 from handlers.common import error_text, esc, refuse
@@ -113,7 +115,12 @@ async def _search_reply(
     message: Message, text: str, session: AsyncSession, settings: Settings
 ) -> None:
     try:
-        result = await procedures.search(session, text)
+        result = await procedures.search(
+            session,
+            text,
+            subject=pseudonym(settings.privacy_key, message.from_user.id),  # type: ignore[union-attr]
+            limits=GapLimits.from_settings(settings),
+        )
     except ServiceError as err:
         await message.answer(error_text(err))
         return

@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,13 +17,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services import faq, guide_lookup, ticket_actions, tickets
+from bot.services import guide_lookup, ticket_actions, tickets
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from bot.triage import relay
 from bot.triage.views import GuideCb, TicketAction, TicketCb, local_time, rating_keyboard
 from handlers.common import error_text, esc, refuse
 from handlers.registry import RouterBlueprint
+from handlers.staff_faq import ask_privately, start_faq
 from handlers.ticket_flow import photo_ids
 from models import LinkSide, Ticket, TicketStatus
 
@@ -157,15 +158,9 @@ async def _answer_in_private(query: CallbackQuery, ticket: Ticket, **kw: Any) ->
     if ticket.status is TicketStatus.CLOSED:
         return _("ticket.closed").format(number=ticket.id)
     first = await tickets.first_message(kw["session"], ticket.id)
-    bot: Bot = kw["bot"]
-    user = query.from_user
     prompt = _("answer.prompt").format(number=ticket.id, text=esc(first.text))
-    if await relay.send(bot, user.id, prompt) is None:
+    if not await ask_privately(query, kw, prompt, StaffStates.answer, ticket.id):
         return _("answer.start_bot_first")
-    storage: BaseStorage = kw["fsm_storage"]
-    private = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=user.id, user_id=user.id))
-    await private.set_state(StaffStates.answer)
-    await private.set_data({"ticket": ticket.id})
     return _("answer.check_private")
 
 
@@ -221,12 +216,6 @@ async def _spam(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
     return _("spam.blocked").format(number=ticket.id, until=local_time(until, settings.tz))
 
 
-async def _faq(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    ticket_actions.ensure_staff(kw["principal"], ticket.ward_id)
-    entry = await faq.create_from_ticket(kw["session"], ticket.id, query.from_user.id)
-    return _("faq.created").format(id=entry.id, number=ticket.id)
-
-
 ACTIONS: dict[TicketAction, Action] = {
     TicketAction.TAKE: _take,
     TicketAction.ANSWER: _answer_in_private,
@@ -234,7 +223,7 @@ ACTIONS: dict[TicketAction, Action] = {
     TicketAction.ESCALATE: _escalate,
     TicketAction.CLOSE: _close,
     TicketAction.SPAM: _spam,
-    TicketAction.FAQ: _faq,
+    TicketAction.FAQ: start_faq,
 }
 
 

@@ -16,9 +16,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import DbId, Lang
+from bot.config import Settings
 from bot.services import directory, residents
 from bot.services.errors import ServiceError
-from handlers.common import error_text, esc
+from handlers.common import error_text, esc, privacy_notice
 from handlers.registry import RouterBlueprint
 from models import Resident
 
@@ -82,6 +83,7 @@ async def cmd_start(
     resident: Resident | None,
     state: FSMContext,
     session: AsyncSession,
+    settings: Settings,
 ) -> None:
     await state.clear()
     group_id = _join_group_id(command.args)
@@ -100,18 +102,21 @@ async def cmd_start(
         return
     lang = (message.from_user.language_code or "vi")[:2] if message.from_user else "vi"
     lang = lang if lang in residents.LANGUAGES else "vi"
+    notice = await privacy_notice(session, settings, group_id)
     await message.answer(
-        _("start.welcome") + "\n\n" + _("start.privacy"),
-        reply_markup=_welcome_keyboard(lang, group_id),
+        _("start.welcome") + "\n\n" + notice, reply_markup=_welcome_keyboard(lang, group_id)
     )
 
 
 @router.callback_query(JoinCb.filter(F.action == JoinAction.LANG))
-async def cb_language(query: CallbackQuery, callback_data: JoinCb) -> None:
+async def cb_language(
+    query: CallbackQuery, callback_data: JoinCb, session: AsyncSession, settings: Settings
+) -> None:
     i18n = I18n.get_current()
     with i18n.use_locale(callback_data.lang):
+        notice = await privacy_notice(session, settings, callback_data.id)
         await query.message.edit_text(  # type: ignore[union-attr]
-            _("start.welcome") + "\n\n" + _("start.privacy"),
+            _("start.welcome") + "\n\n" + notice,
             reply_markup=_welcome_keyboard(callback_data.lang, callback_data.id),
         )
     await query.answer()
@@ -162,8 +167,20 @@ async def _ask_group(
         await message.answer(text, reply_markup=kb.as_markup())
 
 
+async def _refuse_without_consent(query: CallbackQuery, resident: Resident | None) -> bool:
+    """Addresses are shown only after consent: a forged or stale press gets nothing."""
+    if resident is not None and resident.consent_at is not None:
+        return False
+    await query.answer(_("join.consent_required"), show_alert=True)
+    return True
+
+
 @router.callback_query(JoinCb.filter(F.action == JoinAction.WARD))
-async def cb_ward(query: CallbackQuery, callback_data: JoinCb, session: AsyncSession) -> None:
+async def cb_ward(
+    query: CallbackQuery, callback_data: JoinCb, session: AsyncSession, resident: Resident | None
+) -> None:
+    if await _refuse_without_consent(query, resident):
+        return
     kb = InlineKeyboardBuilder()
     for g in await directory.list_groups(session, callback_data.id):
         kb.button(text=g.name, callback_data=JoinCb(action=JoinAction.GROUP, id=g.id))
@@ -213,7 +230,11 @@ async def _ask_household(
 
 
 @router.callback_query(JoinCb.filter(F.action.in_({JoinAction.GROUP, JoinAction.PAGE})))
-async def cb_group(query: CallbackQuery, callback_data: JoinCb, session: AsyncSession) -> None:
+async def cb_group(
+    query: CallbackQuery, callback_data: JoinCb, session: AsyncSession, resident: Resident | None
+) -> None:
+    if await _refuse_without_consent(query, resident):
+        return
     page = callback_data.page if callback_data.action == JoinAction.PAGE else 0
     await _ask_household(query.message, session, callback_data.id, edit=True, page=page)  # type: ignore[arg-type]
     await query.answer()
@@ -237,7 +258,11 @@ async def cb_household(query: CallbackQuery, callback_data: JoinCb, session: Asy
 
 
 @router.callback_query(JoinCb.filter(F.action == JoinAction.TYPE))
-async def cb_type_address(query: CallbackQuery, callback_data: JoinCb, state: FSMContext) -> None:
+async def cb_type_address(
+    query: CallbackQuery, callback_data: JoinCb, state: FSMContext, resident: Resident | None
+) -> None:
+    if await _refuse_without_consent(query, resident):
+        return
     await state.set_state(JoinStates.address)
     await state.update_data(group_id=callback_data.id)
     await query.message.answer(_("join.ask_address"))  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ from models.notices import (
     TargetKind,
     Urgency,
 )
+from models.privacy import AbuseMark
 from models.procedures import Procedure, ProcedureScan, SearchGap
 from models.tickets import (
     AskBlock,
@@ -42,6 +43,7 @@ from models.tickets import (
 )
 
 __all__ = [
+    "AbuseMark",
     "Acknowledgement",
     "AskBlock",
     "Attendance",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,6 +86,8 @@ class Household(Base):
     house_number: Mapped[str] = mapped_column(String(40))
     street: Mapped[str] = mapped_column(String(160))
     code: Mapped[str | None] = mapped_column(String(40))
+    # False for an address a resident typed: never offered to others, erased with its resident.
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[ResidentialGroup] = relationship(back_populates="households")

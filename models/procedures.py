@@ -41,7 +41,9 @@ class Procedure(Base):
 class SearchGap(Base):
     """A search with no good answer: what people look for that the catalog lacks.
 
-    Only the text typed is kept (capped), never who typed it.
+    Only the text typed is kept (capped), never who typed it: `subject` is a salted one-way
+    hash of the Telegram id or web address, used only to limit and deduplicate what one source
+    can add (bot.services.gaps).
     """
 
     __tablename__ = "procedure_search_gaps"
@@ -53,6 +55,7 @@ class SearchGap(Base):
     source: Mapped[str] = mapped_column(String(16))  # bot, web
     best_code: Mapped[str | None] = mapped_column(String(16))
     best_score: Mapped[float] = mapped_column(Float, default=0.0)
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class ProcedureScan(Base):

@@ -177,12 +177,18 @@ class FaqEntry(Base):
 
 
 class AskBlock(Base):
-    """A sender who may not ask until `until` (set when a question is marked spam)."""
+    """A sender who may not ask until `until` (set when a question is marked spam).
+
+    When the person erases their data, `telegram_id` is cleared and the block stays keyed by
+    `subject`, a salted one-way hash of the id (bot.services.pseudonyms), so /forget does not
+    lift it.
+    """
 
     __tablename__ = "ask_blocks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     created_by: Mapped[int] = mapped_column(BigInteger)

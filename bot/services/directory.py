@@ -42,6 +42,16 @@ async def list_groups(session: AsyncSession, ward_id: int | None = None) -> list
     return list(await session.scalars(stmt))
 
 
+async def responsible_ward(session: AsyncSession, group_id: int = 0) -> str | None:
+    """The ward whose People's Committee answers for the data: the group's, or the only one."""
+    if group_id:
+        group = await session.get(ResidentialGroup, group_id)
+        if group is not None:
+            return await session.scalar(select(Ward.name).where(Ward.id == group.ward_id))
+    names = list(await session.scalars(select(Ward.name).limit(2)))
+    return names[0] if len(names) == 1 else None
+
+
 async def get_group(session: AsyncSession, group_id: int) -> ResidentialGroup:
     group = await session.get(ResidentialGroup, group_id)
     if group is None:
@@ -68,10 +78,11 @@ async def find_group(
 async def list_households(
     session: AsyncSession, group_id: int, limit: int = 200
 ) -> list[Household]:
+    """The group's households on the ward's own list (never addresses residents typed)."""
     return list(
         await session.scalars(
             select(Household)
-            .where(Household.group_id == group_id)
+            .where(Household.group_id == group_id, Household.listed)
             .order_by(Household.street, Household.house_number)
             .limit(limit)
         )

@@ -55,24 +55,39 @@ async def match(session: AsyncSession, ward_id: int, text: str) -> FaqHint | Non
     return best
 
 
-async def create_from_ticket(session: AsyncSession, ticket_id: int, actor_id: int) -> FaqEntry:
-    """Turn a ticket's question and its latest answer into an FAQ entry; audited, commits."""
+MAX_QUESTION = 300
+
+
+async def answer_of(session: AsyncSession, ticket_id: int) -> tuple[Ticket, str]:
+    """The ticket and its latest written answer, which an FAQ entry starts from."""
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound("ticket.not_found", number=ticket_id)
-    messages = list(
-        await session.scalars(
-            select(TicketMessage)
-            .where(TicketMessage.ticket_id == ticket_id)
-            .order_by(TicketMessage.id)
+    answer = await session.scalar(
+        select(TicketMessage.text)
+        .where(
+            TicketMessage.ticket_id == ticket_id,
+            TicketMessage.direction == Direction.OUT,
+            TicketMessage.text != "",
         )
+        .order_by(TicketMessage.id.desc())
+        .limit(1)
     )
-    question = next((m.text for m in messages if m.direction is Direction.IN and m.text), "")
-    answer = next(
-        (m.text for m in reversed(messages) if m.direction is Direction.OUT and m.text), ""
-    )
-    if not question or not answer:
+    if not answer:
         raise Invalid("faq.needs_answer", number=ticket_id)
+    return ticket, answer
+
+
+async def create_from_ticket(
+    session: AsyncSession, ticket_id: int, actor_id: int, question: str
+) -> FaqEntry:
+    """An FAQ entry from the team's answer and a question a team member wrote in general
+    words: the resident's own message (names, phone numbers) is never shown to others.
+    Audited, commits."""
+    question = " ".join(question.split())
+    if not question or len(question) > MAX_QUESTION:
+        raise Invalid("faq.question_invalid", limit=MAX_QUESTION)
+    ticket, answer = await answer_of(session, ticket_id)
     keys = sorted(words(question), key=len, reverse=True)[:MAX_KEYWORDS]
     entry = FaqEntry(
         ward_id=ticket.ward_id,

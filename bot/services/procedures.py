@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import gaps
 from bot.services.catalog import DEFAULT_CATALOG, guide_from, load_catalog
 from bot.services.errors import Invalid, NotFound
 from bot.services.guides import FIELDS, Guide, guide_dict
@@ -214,23 +215,28 @@ async def search(
     limit: int = 5,
     source: str = "bot",
     record: bool = True,
+    subject: str | None = None,
+    limits: gaps.GapLimits = gaps.GapLimits(),
 ) -> SearchResult:
     """Best guides for what a resident typed. A search with no good answer is recorded as a
-    gap (when `record`) so officials see what the catalog lacks. Commits when it records."""
+    gap (when `record`, within `limits` for `subject`, a pseudonym of who searched) so
+    officials see what the catalog lacks. Commits when it records."""
     query = check_query(text)
     if not terms(query) and parse_code(query) is None:  # greetings, thanks, punctuation
         return SearchResult(query, [], good=False, understood=False)
     index = await get_index(session)
     hits = index.search(query, limit)
     good = bool(hits) and hits[0].score >= GOOD_SCORE
-    if not good and record:
+    normalized = " ".join(fold(query).split())[:MAX_QUERY]
+    if not good and record and await gaps.admit(session, normalized, subject, limits):
         session.add(
             SearchGap(
                 query=query,
-                normalized=" ".join(fold(query).split())[:MAX_QUERY],
+                normalized=normalized,
                 source=source,
                 best_code=hits[0].guide.code if hits else None,
                 best_score=hits[0].score if hits else 0.0,
+                subject=subject,
             )
         )
         await session.commit()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services import audit
 from bot.services.directory import fold
 from bot.services.errors import Invalid, NotFound
+from bot.services.retention import Periods
 from models import (
     Acknowledgement,
     AuditEntry,
@@ -93,7 +94,11 @@ async def join_household(
         household = await _find_household(session, group_id, number, street)
         if household is None:
             household = Household(
-                ward_id=group.ward_id, group_id=group_id, house_number=number, street=street
+                ward_id=group.ward_id,
+                group_id=group_id,
+                house_number=number,
+                street=street,
+                listed=False,
             )
             session.add(household)
             await session.flush()
@@ -147,8 +152,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def my_data(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
-    """Everything Loa stores about this person (Decree 13/2023 / Law 91/2025: right to access)."""
+async def my_data(
+    session: AsyncSession, telegram_id: int, periods: Periods | None = None
+) -> dict[str, Any]:
+    """Everything Loa stores about this person, and until when (Law 91/2025/QH15 and Decree
+    356/2025/NĐ-CP: the right to see one's data)."""
     resident = await get_resident(session, telegram_id)
     grants = list(
         await session.scalars(
@@ -203,6 +211,7 @@ async def my_data(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
             "asked_at": _iso(t.created_at),
             "status": t.status.value,
             "text": t.summary,
+            "kept_until": _iso(periods.question_until(t.created_at)) if periods else None,
         }
         for t in questions
     ]
@@ -213,28 +222,3 @@ async def my_data(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
         )
     ]
     return data
-
-
-async def forget(session: AsyncSession, telegram_id: int) -> bool:
-    """Delete the resident. The audit log keeps only that a deletion happened; commits."""
-    resident = await get_resident(session, telegram_id)
-    if resident is None:
-        return False
-    await session.delete(resident)
-    # Their questions go too (messages, history and ratings cascade with them).
-    await session.execute(delete(Ticket).where(Ticket.resident_tg_id == telegram_id))
-    # "Đã nhận" presses keep counting for the household, but no longer say who pressed.
-    await session.execute(
-        update(Acknowledgement)
-        .where(Acknowledgement.telegram_id == telegram_id)
-        .values(telegram_id=0)
-    )
-    # Earlier entries name this person as actor: unlink them so nothing points back.
-    for entry in await session.scalars(
-        select(AuditEntry).where(AuditEntry.actor_id == telegram_id)
-    ):
-        entry.actor_id = None
-        entry.actor_kind = "forgotten"
-    audit.record(session, "resident.forgotten", actor_id=None, actor_kind="system")
-    await session.commit()
-    return True

@@ -16,8 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from bot.config import Settings
 from bot.services.errors import Invalid, NotFound
+from bot.services.pseudonyms import pseudonym
 from bot.services.sla import WorkingTime
 from models import (
+    AbuseMark,
     AskBlock,
     Direction,
     Household,
@@ -49,6 +51,7 @@ class Policy:
     max_photos: int
     reopen_days: int
     spam_block_hours: int
+    key: bytes = b""  # the pseudonym salt: limits outlive /forget (bot.services.erasure)
 
     @classmethod
     def from_settings(cls, s: Settings) -> Policy:
@@ -60,6 +63,7 @@ class Policy:
             s.triage_max_photos,
             s.triage_reopen_days,
             s.triage_spam_block_hours,
+            s.privacy_key,
         )
 
 
@@ -100,9 +104,16 @@ async def asker_in_private(session: AsyncSession, resident: Resident | None) -> 
 async def check_can_ask(
     session: AsyncSession, telegram_id: int, policy: Policy, now: datetime, *, new: bool = True
 ) -> None:
-    """Blocked senders, too many open questions, too many messages in the last hour."""
+    """Blocked senders, too many open questions, too many messages in the last hour.
+
+    A person who erased their data is still counted through the marks left under their
+    pseudonym: a question of the last day counts as open, a message of the last hour as sent.
+    """
+    subject = pseudonym(policy.key, telegram_id)
     until = await session.scalar(
-        select(func.max(AskBlock.until)).where(AskBlock.telegram_id == telegram_id)
+        select(func.max(AskBlock.until)).where(
+            (AskBlock.telegram_id == telegram_id) | (AskBlock.subject == subject)
+        )
     )
     if until is not None and until.tzinfo is None:
         until = until.replace(tzinfo=now.tzinfo)
@@ -114,7 +125,10 @@ async def check_can_ask(
                 Ticket.resident_tg_id == telegram_id, Ticket.status.in_(OPEN)
             )
         )
-        if (open_count or 0) >= policy.max_open:
+        open_count = (open_count or 0) + await _marks(
+            session, subject, "question", now - timedelta(days=1)
+        )
+        if open_count >= policy.max_open:
             raise Invalid("ask.too_many_open", limit=policy.max_open)
     recent = await session.scalar(
         select(func.count(TicketMessage.id)).where(
@@ -123,8 +137,18 @@ async def check_can_ask(
             TicketMessage.created_at > now - timedelta(hours=1),
         )
     )
-    if (recent or 0) >= policy.max_messages_per_hour:
+    recent = (recent or 0) + await _marks(session, subject, "message", now - timedelta(hours=1))
+    if recent >= policy.max_messages_per_hour:
         raise Invalid("ask.too_many_messages", limit=policy.max_messages_per_hour)
+
+
+async def _marks(session: AsyncSession, subject: str, kind: str, since: datetime) -> int:
+    found = await session.scalar(
+        select(func.count(AbuseMark.id)).where(
+            AbuseMark.subject == subject, AbuseMark.kind == kind, AbuseMark.at > since
+        )
+    )
+    return found or 0
 
 
 _FMT = "%H:%M %d/%m/%Y"

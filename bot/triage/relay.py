@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.logs import who
 from bot.services import binding, ticket_routing, tickets
 from bot.text import esc, split_text
 from bot.triage.views import card_keyboard, card_text
@@ -73,7 +74,7 @@ async def send(
                 await bot.send_media_group(chat_id, media, reply_parameters=anchor)  # type: ignore[arg-type]
         return first
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
-        logger.info("chat %s unreachable: %s", chat_id, exc.message)
+        logger.info("chat %s unreachable: %s", who(chat_id), exc.message)
         return None
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.db import create_session_factory, ping
+from bot.logs import AccessLogger
 from bot.web.guides import add_guide_routes
 from bot.web.webhook import WebhookHandler
 
@@ -46,6 +47,11 @@ async def healthz(request: web.Request) -> web.Response:
         logger.warning("health check: database unavailable: %s", type(exc).__name__)
         return web.json_response({"status": "error", "database": "unavailable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+def create_runner(app: web.Application) -> web.AppRunner:
+    """The runner `loa run` serves with: an access log without query strings (bot.logs)."""
+    return web.AppRunner(app, shutdown_timeout=30, access_log_class=AccessLogger)
 
 
 def create_web_app(

@@ -22,7 +22,9 @@ from bot.guide_labels import field_label, kind_label
 from bot.i18n import create_i18n
 from bot.services import procedures
 from bot.services.errors import Invalid, NotFound, ServiceError
+from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, LANGS, pick
+from bot.services.pseudonyms import pseudonym
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -125,7 +127,14 @@ class _Pages:
         async with self.sessions() as session:
             if "q" in request.query:
                 try:
-                    result = await procedures.search(session, query, limit=10, source="web")
+                    result = await procedures.search(
+                        session,
+                        query,
+                        limit=10,
+                        source="web",
+                        subject=pseudonym(self.settings.privacy_key, request.remote or "?"),
+                        limits=GapLimits.from_settings(self.settings),
+                    )
                 except Invalid as err:
                     error = self.error_html(err, lang)
             index = await procedures.get_index(session)

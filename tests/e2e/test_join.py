@@ -70,7 +70,7 @@ async def test_decline_stores_nothing_and_english_switch(
     await seed_sample(session)
     welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
     english = last_message(await harness.press_button(RESIDENT_ID, welcome, "English"))
-    assert "What does Loa store about you" in english["text"]
+    assert "Your personal data on Loa" in english["text"]
     declined = await harness.press_button(RESIDENT_ID, english, "do not agree")
     assert "stores nothing" in texts(declined)[0]
     assert await session.scalar(select(Resident)) is None

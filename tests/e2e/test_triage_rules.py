@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import residents
+from bot.services import erasure, residents
 from models import AskBlock, AuditEntry, FaqEntry, Ticket, TicketMessage, TicketStatus, utcnow
 from tests.e2e.triage_world import (
     STAFF_CHAT,
@@ -20,18 +20,9 @@ from tests.e2e.triage_world import (
     ticket,
 )
 from tests.harness import GROUP_CHAT, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
+from tests.privacy.kit import answer_by_reply
 
 OTHER_RESIDENT = 200_000_003
-
-
-async def _answer(harness: BotHarness, number: int, text: str) -> None:
-    await harness.send(
-        TECH_A,
-        text,
-        chat_id=STAFF_CHAT,
-        chat_type="supergroup",
-        reply_to=card(harness, number)["message_id"],
-    )
 
 
 async def test_empty_questions_get_a_clear_answer(
@@ -90,7 +81,7 @@ async def test_reply_to_closed_ticket_reopens_within_7_days_else_new_question(
 ) -> None:
     await make_world(harness, session)
     number = await ask_private(harness, "Hỏi về trợ cấp người cao tuổi")
-    await _answer(harness, number, "Bác làm đơn theo mẫu tại bộ phận một cửa.")
+    await answer_by_reply(harness, number, "Bác làm đơn theo mẫu tại bộ phận một cửa.")
     answer_msg = harness.sandbox.calls_for("sendMessage", chat_id=RESIDENT_ID)[-1].result
     await harness.press_button(TECH_A, card(harness, number), "Đóng")
 
@@ -173,9 +164,11 @@ async def test_queue_stats_and_faq(harness: BotHarness, session: AsyncSession) -
     assert f"#{first}" in queue.split("Của tôi")[0] and f"#{second}" in queue.split("Của tôi")[1]
     assert "không có quyền" in texts(await harness.send(RESIDENT_ID, "/queue"))[0]
 
-    await _answer(harness, first, "Cần giấy chứng sinh và CCCD của bố mẹ.")
+    await answer_by_reply(harness, first, "Cần giấy chứng sinh và CCCD của bố mẹ.")
     made = await harness.press_button(TECH_A, card(harness, first), "FAQ")
-    assert any("FAQ" in x for x in texts(made))
+    assert any("nhắn riêng" in x for x in texts(made))
+    written = texts(await harness.send(TECH_A, "Làm giấy khai sinh cho con cần giấy tờ gì?"))
+    assert any("FAQ" in x for x in written)
     assert await session.scalar(select(func.count(FaqEntry.id))) == 1
 
     await residents.give_consent(session, OTHER_RESIDENT, "Chị Hoa", "vi")
@@ -196,7 +189,7 @@ async def test_mydata_lists_questions_and_forget_deletes_them(
     number = await ask_private(harness, "Hỏi về giờ mở cửa nhà văn hóa")
     data = await residents.my_data(session, RESIDENT_ID)
     assert [q["number"] for q in data["questions"]] == [number]
-    assert await residents.forget(session, RESIDENT_ID)
+    assert await erasure.forget(session, RESIDENT_ID, b"salt")
     session.expire_all()
     assert await session.scalar(select(func.count(Ticket.id))) == 0
     assert await session.scalar(select(func.count(TicketMessage.id))) == 0

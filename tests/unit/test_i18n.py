@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from bot.app import COMMANDS
 from bot.i18n import LOCALES_DIR
+from bot.services import processing_record
 from bot.services.when import WEEKDAYS
 from models import Role, Urgency
 
@@ -31,6 +32,7 @@ def used_keys() -> set[str]:
     keys = {f"role.{r.value}" for r in Role} | {f"cmd.{c}" for c in COMMANDS}
     keys |= {"admin.granted", "admin.already_granted"}  # chosen by a conditional expression
     keys |= {f"notice.header_{u.value}" for u in Urgency}
+    keys |= processing_record.text_keys()  # built from category names
     keys |= {f"weekday.{d}" for d in WEEKDAYS} | {f"weekday.short_{d}" for d in WEEKDAYS}
     for folder in ("bot", "handlers", "broadcasts"):
         for path in (ROOT / folder).rglob("*.py"):
