@@ -48,10 +48,16 @@ class Aimd:
             self.at = now
         return self.rate
 
-    def decrease(self, now: float, sending: float) -> None:
-        """Congestion: drop to BETA of the rate really sent at (`sending`)."""
+    def decrease(self, now: float, sending: float, resume: float) -> None:
+        """Congestion: drop to BETA of the rate really sent at (`sending`); climb again only
+        from `resume` (the end of the pause) on."""
         rate = min(self.current(now), sending)
         self.rate = max(FLOOR * self.ceiling, rate * BETA)
+        self.at = resume
+
+    def hold(self, resume: float) -> None:
+        """The pause grew longer: no climbing before it ends."""
+        self.at = max(self.at, resume)
 
 
 class Spread:

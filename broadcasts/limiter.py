@@ -86,9 +86,11 @@ class LocalGate:
 
     async def pause(self, seconds: float, cap: float) -> None:
         now = self.clock()
-        if self.paused_until <= now:  # a new episode; answers to requests in flight are not
-            self.aimd.decrease(now, min(self.rate, cap))
+        new = self.paused_until <= now  # answers to requests already in flight are not
         self.paused_until = max(self.paused_until, now + seconds)
+        if new:
+            self.aimd.decrease(now, min(self.rate, cap), self.paused_until)
+        self.aimd.hold(self.paused_until)
         self.tat = max(self.tat, self.paused_until)  # resume paced, from the pause's end
 
 
@@ -146,11 +148,15 @@ class Limiter:
         """How many requests may be in flight: the current rate times the round trip."""
         return inflight_for(min(self.gate.rate, self.cap), self.spread.slowest or 0.5)
 
-    async def pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> bool:
         """Telegram said 429: nobody sends for `seconds` (from now: nothing more is started
-        while this waits for Redis), and the rate goes down."""
-        self.paused_until = max(self.paused_until, self.clock() + seconds)
+        while this waits for Redis), and the rate goes down. True if this 429 started a new
+        congestion episode (not an answer to a request sent before the pause)."""
+        now = self.clock()
+        new = self.paused_until <= now
+        self.paused_until = max(self.paused_until, now + seconds)
         await self.gate.pause(seconds, self.cap)
+        return new
 
     def chat_wait(self, chat_id: int) -> float:
         bucket = self._chats.get(chat_id)

@@ -28,11 +28,15 @@ redis.call('SET', KEYS[3], tostring(rate), 'EX', 3600)
 redis.call('SET', KEYS[4], tostring(now), 'EX', 3600)
 """
 _TAKE = (
-    _STATE
+    """
+local t = redis.call('TIME')
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+local at_now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+if paused > at_now then return {tostring(paused - at_now), ARGV[2]} end
+"""
+    + _STATE
     + _KEEP
     + """
-local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
-if paused > now then return {tostring(paused - now), tostring(cap)} end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if now < tat then return {tostring(tat - now), tostring(cap)} end
 tat = math.max(tat, now - tonumber(ARGV[3])) + 1 / cap
@@ -46,10 +50,9 @@ _PAUSE = (
     + """
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused <= now then rate = math.max(tonumber(ARGV[7]) * ceiling, cap * tonumber(ARGV[6])) end
-"""
-    + _KEEP
-    + """
 local until_ = math.max(paused, now + tonumber(ARGV[5]))
+redis.call('SET', KEYS[3], tostring(rate), 'EX', 3600)
+redis.call('SET', KEYS[4], tostring(until_), 'EX', 3600)
 local ttl = math.ceil((until_ - now) * 1000) + 1000
 redis.call('SET', KEYS[2], tostring(until_), 'PX', ttl)
 local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), until_)

@@ -302,7 +302,8 @@ class Sender:
         """Telegram answered with an error: wait, follow, give up, or retry, as it says."""
         if exc.code == 429 or exc.retry_after is not None:
             self.stats["429"] += 1
-            await self.limiter.pause(float(exc.retry_after or 1))
+            if await self.limiter.pause(float(exc.retry_after or 1)):
+                self.stats["slowdowns"] += 1
             self._push(job)  # not an attempt: Telegram asked us to wait
             return None
         if exc.migrate_to_chat_id is not None:
