@@ -165,7 +165,7 @@ async def test_heartbeat_keeps_a_short_lease_for_a_long_broadcast(
     sandbox.strict = True
     sandbox.latency_ms = 20
     ward_id = await ward(session, groups=1, households=24)
-    n = await notice(session, ward_id, urgency=Urgency.URGENT)
+    await notice(session, ward_id, urgency=Urgency.URGENT)
     slow = settings.model_copy(update={"broadcast_rate": 5.0})  # 25 chats: about 5 s
     first = await sender_for(slow, sandbox, session_factory, lease_seconds=1.0, batch=100)
     second = await sender_for(slow, sandbox, session_factory, lease_seconds=1.0)
