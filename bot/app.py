@@ -22,6 +22,7 @@ from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
 from bot.middlewares.sanitize import NulStripMiddleware
+from bot.services.acks import ack_writer
 from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
 
@@ -72,6 +73,7 @@ def create_dispatcher(
     """Build the dispatcher with its middlewares, routers and long-lived dependencies."""
     i18n = create_i18n(settings.language)
     workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
+    workflow.setdefault("ack_writer", ack_writer(session_factory))  # presses, group-committed
     inflight = InflightMiddleware()
     dp = Dispatcher(
         storage=storage or create_storage(settings, session_factory),

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     bot_username: str | None = None  # for t.me links and QR codes without calling getMe
     broadcast_rate: float = Field(default=30.0, gt=0, le=10000)
-    broadcast_lease_seconds: float = Field(default=60.0, ge=1)
+    broadcast_lease_seconds: float = Field(default=10.0, ge=1)
     broadcast_timeout: float = Field(default=10.0, gt=0)
     bind_code_ttl_minutes: int = Field(default=60 * 24, ge=1)
     # Questions and triage: response-time target in working time, and abuse limits.

@@ -9,6 +9,8 @@ using aiogram. Errors come back as `ApiError` (Telegram answered) or `NetworkErr
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -50,6 +52,7 @@ class BotApi:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._http: aiohttp.ClientSession | None = None
+        self.observe: Callable[[float], None] | None = None  # told every answer's round trip
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -76,11 +79,14 @@ class BotApi:
         return await self._request(method, data=form)
 
     async def _request(self, method: str, **body: Any) -> Any:
+        started = time.monotonic()
         try:
             async with self._session().post(
                 self.url + method, timeout=self.timeout, **body
             ) as resp:
                 answer = await resp.json(content_type=None)
+            if self.observe is not None:
+                self.observe(time.monotonic() - started)
         except TimeoutError:
             raise NetworkError(method, "Request timeout error", maybe_sent=True) from None
         except (aiohttp.ClientError, json.JSONDecodeError) as exc:

@@ -69,5 +69,6 @@ def create_delivery(
                                "lease_seconds": settings.broadcast_lease_seconds}  # fmt: skip
     options.update(overrides)
     limiter = Limiter(create_gate(settings, api.bot_id))
+    api.observe = limiter.observe  # the round trips teach the limiter the latency jitter
     marks = marks_factory(catalog or Catalog(settings.language), settings.language)
     return Sender(api, factory, limiter, marks, on_sweep=on_sweep, **options)

@@ -1,11 +1,13 @@
 """The sender: claims due deliveries, sends them at the allowed rate, writes what happened.
 
-Four cooperating tasks: the claimer keeps a small backlog of claimed rows in memory; the
+Five cooperating tasks: the claimer keeps a small backlog of claimed rows in memory; the
 dispatcher picks the most urgent job whose chat may receive now, waits for a global slot and
-starts it (many requests in flight, so throughput does not depend on latency); finished jobs go
-to the writer, which commits them in batches (group commit: at low rates one row per commit, at
-high rates hundreds); the sweeper expires late rows, re-queues copies that raced an update or a
-cancel, and marks notices finished.
+starts it (as many requests in flight as the measured round trip needs at the current rate, so
+throughput does not depend on latency); finished jobs go to the writer, which commits them in
+batches (group commit: at low rates one row per commit, at high rates hundreds); the sweeper
+expires late rows, re-queues copies that raced an update or a cancel, and marks notices
+finished; the heartbeat renews the leases of the rows held, so a short lease is safe and a
+crashed sender's rows are taken over within seconds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from broadcasts import store
 from broadcasts.client import ApiError, BotApi, NetworkError
+from broadcasts.heartbeat import keep_leases
 from broadcasts.limiter import Limiter
 from broadcasts.render import Marks
 from broadcasts.store import Job, Result
@@ -45,6 +48,8 @@ from models import (
 
 logger = logging.getLogger(__name__)
 STOP_SECONDS = 15.0  # at stop, how long the claimer or the sweeper may take to end its round
+MAX_ATTEMPTS = 8
+Hook = Callable[[list[int]], Awaitable[None]]
 
 
 async def _finish(task: asyncio.Task[None]) -> None:
@@ -55,9 +60,6 @@ async def _finish(task: asyncio.Task[None]) -> None:
         task.cancel()
     await asyncio.gather(task, return_exceptions=True)
 
-
-MAX_ATTEMPTS = 8
-Hook = Callable[[list[int]], Awaitable[None]]
 
 
 class Sender:
@@ -70,7 +72,7 @@ class Sender:
         *,
         rate: float = 30.0,
         lease_seconds: float = 60.0,
-        max_inflight: int | None = None,
+        max_inflight: int = 1024,
         batch: int | None = None,
         sweep_seconds: float = 1.0,
         backoff_base: float = 1.0,
@@ -82,8 +84,7 @@ class Sender:
         self.lease = timedelta(seconds=lease_seconds)
         # A job this close to losing its lease is left for whoever claims the row next.
         self.lease_margin = timedelta(seconds=min(2.0, lease_seconds / 4))
-        # Enough requests in flight to cover ~0.4 s of latency at the configured rate.
-        self.max_inflight = max_inflight or max(8, min(256, int(rate * 0.4) + 8))
+        self.max_inflight = max_inflight  # a hard cap; the limiter sizes the window below it
         self.batch = batch or max(20, min(2000, int(rate * 2)))  # about 2 s of work
         self.sweep_seconds = sweep_seconds
         self.backoff_base = backoff_base
@@ -98,7 +99,9 @@ class Sender:
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._results: asyncio.Queue[Result | None] = asyncio.Queue()
-        self._slots = asyncio.Semaphore(self.max_inflight)
+        self._slot_free = asyncio.Event()
+        self._running: dict[int, Job] = {}  # jobs whose request is under way, by delivery id
+        self._halt = asyncio.Event()  # set once at stop (wakes the heartbeat)
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -115,14 +118,19 @@ class Sender:
         dispatcher = asyncio.create_task(self._dispatcher())
         writer = asyncio.create_task(self._writer())
         sweeper = asyncio.create_task(self._sweeper(stop))
+        heartbeat = asyncio.create_task(
+            keep_leases(self.factory, self.claim_id, self.lease, self._held, self._halt)
+        )
         try:
             await stop.wait()
         finally:
             self._stopping = True
             self._wake.set()
+            self._halt.set()
             self._changed.set()
             dispatcher.cancel()  # it only waits for slots and the limiter: nothing to lose
             await asyncio.gather(dispatcher, return_exceptions=True)
+            await _finish(heartbeat)
             # The claimer and the sweeper end their round by themselves now; cancelling one
             # mid-query would drop a database connection in the middle of a transaction.
             await _finish(claimer)
@@ -232,10 +240,13 @@ class Sender:
 
     async def _dispatcher(self) -> None:
         while (job := await self._next_job()) is not None:
-            await self._slots.acquire()
+            while len(self._running) >= min(self.max_inflight, self.limiter.inflight()):
+                self._slot_free.clear()
+                await self._slot_free.wait()
             await self.limiter.acquire(job.priority)
             self.limiter.chat_take(job.chat_id)
             self._busy.add(job.chat_id)
+            self._running[job.id] = job
             task = asyncio.create_task(self._run_job(job))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -267,7 +278,8 @@ class Sender:
             result = self._retry(job, f"{type(exc).__name__}: {exc}")
         finally:
             self._busy.discard(job.chat_id)
-            self._slots.release()
+            self._running.pop(job.id, None)
+            self._slot_free.set()
             self._changed.set()
         if result is not None:
             await self._results.put(result)
@@ -290,7 +302,8 @@ class Sender:
         """Telegram answered with an error: wait, follow, give up, or retry, as it says."""
         if exc.code == 429 or exc.retry_after is not None:
             self.stats["429"] += 1
-            await self.limiter.pause(float(exc.retry_after or 1))
+            if await self.limiter.pause(float(exc.retry_after or 1)):
+                self.stats["slowdowns"] += 1
             self._push(job)  # not an attempt: Telegram asked us to wait
             return None
         if exc.migrate_to_chat_id is not None:
@@ -338,6 +351,11 @@ class Sender:
                 blocked = update(Resident).where(Resident.telegram_id == job.chat_id)
                 await session.execute(blocked.values(private_chat_blocked=True))
             await session.commit()
+
+    # ------------------------------------------------------------------ heartbeat
+    def _held(self) -> list[Job]:
+        waiting = [j for _, _, j in self._ready] + [j for _, _, j in self._delayed]
+        return waiting + list(self._running.values())
 
     # ------------------------------------------------------------------ writer, sweeper
     async def _writer(self) -> None:

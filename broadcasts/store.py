@@ -142,6 +142,28 @@ async def write(
         await session.commit()
 
 
+async def renew(
+    factory: async_sessionmaker[AsyncSession], claim_id: str, lease: timedelta
+) -> tuple[datetime, datetime]:
+    """Heartbeat: extend the lease of every row this claim still holds (not of rows whose
+    lease already ran out: another sender may have them). Returns (now, new lease end)."""
+    now = utcnow()
+    until = now + lease
+    async with factory() as session:
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.claim == claim_id,
+                Delivery.status == DeliveryStatus.SENDING,
+                Delivery.lease_until > now,
+            )
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+    return now, until
+
+
 async def release(
     factory: async_sessionmaker[AsyncSession], claim_id: str, ids: list[int]
 ) -> None:

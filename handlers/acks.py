@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_fields import DbId
 from bot.services import acks, attendance
 from bot.services.errors import ServiceError
+from bot.services.presses import PressWriter
 from bot.services.roles import Principal
 from handlers.common import command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
@@ -30,10 +31,14 @@ class AttendCb(CallbackData, prefix="att"):
 
 
 @router.callback_query(AckCb.filter())
-async def cb_ack(query: CallbackQuery, callback_data: AckCb, session: AsyncSession) -> None:
+async def cb_ack(
+    query: CallbackQuery, callback_data: AckCb, session: AsyncSession, ack_writer: PressWriter
+) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
-        result = await acks.acknowledge(session, callback_data.notice, query.from_user.id, chat_id)
+        result = await acks.acknowledge(
+            session, ack_writer, callback_data.notice, query.from_user.id, chat_id
+        )
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return

@@ -29,6 +29,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jitter-ms", type=float, default=0.0, help="extra random delay")
     parser.add_argument("--no-limits", action="store_true", help="disable flood limits")
     parser.add_argument("--global-rate", type=float, default=30.0, help="sends per second")
+    parser.add_argument(
+        "--strict", action="store_true", help="sliding windows at arrival, ±30%% jitter"
+    )
+    parser.add_argument("--storm-every", type=float, default=0.0, help="mean s between 429 storms")
+    parser.add_argument("--storm-seconds", type=float, default=3.0, help="length of a 429 storm")
+    parser.add_argument("--fail-5xx", type=float, default=0.0, help="share of sends answered 502")
     parser.add_argument("--quiet", action="store_true", help="do not log every call")
     return parser.parse_args(argv)
 
@@ -42,7 +48,12 @@ async def serve(args: argparse.Namespace) -> None:
         global_rate=args.global_rate,
         jitter_ms=args.jitter_ms,
         log_calls=not args.quiet,
+        strict=args.strict,
+        storm_every=args.storm_every,
+        storm_seconds=args.storm_seconds,
     )
+    if args.fail_5xx > 0:
+        sandbox.fail("sendMessage", error="502", times=None, probability=args.fail_5xx)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -52,7 +63,7 @@ async def serve(args: argparse.Namespace) -> None:
     logger.info(
         "Bot API sandbox at %s (limits %s, latency %g ms)",
         url,
-        "on" if sandbox.limits else "off",
+        ("strict" if sandbox.strict else "on") if sandbox.limits else "off",
         args.latency_ms,
     )
     try:

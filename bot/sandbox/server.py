@@ -40,6 +40,7 @@ from .faults import FaultInjector, FaultRule
 from .limits import FloodLimiter, is_limited
 from .parsing import read_params
 from .state import chat_type_for
+from .strict import StrictLimiter
 from .webhook import SECRET_HEADER, WebhookSender
 
 __all__ = ["METHODS", "SECRET_HEADER", "Sandbox"]
@@ -69,6 +70,11 @@ class Sandbox(WebhookSender):
     ``token=None`` accepts any bot token; ``latency_ms``/``jitter_ms`` delay every reply;
     ``limits``/``global_rate`` control the flood limiter; ``seed`` makes jitter and
     probabilistic faults reproducible.
+
+    ``strict=True`` swaps the lenient limiter (GCRA with burst, as Telegram is usually
+    described) for :class:`~bot.sandbox.strict.StrictLimiter` and draws every latency with
+    ±30 % jitter, so windows are crossed by bunched arrivals; ``storm_every``/``storm_seconds``
+    add 429 storms at random (seeded) moments. Tests of speed and ``bench/`` use it.
     """
 
     def __init__(
@@ -84,9 +90,17 @@ class Sandbox(WebhookSender):
         log_calls: bool = False,
         webhook_timeout: float = 10.0,
         hang_seconds: float = 600.0,
+        strict: bool = False,
+        storm_every: float = 0.0,
+        storm_seconds: float = 3.0,
     ) -> None:
         super().__init__(token, bot_user, webhook_timeout=webhook_timeout)
         self.limiter = FloodLimiter(global_rate, enabled=limits)
+        self.strict_limiter = StrictLimiter(global_rate)
+        self.strict = strict
+        self.storm_every = storm_every  # mean seconds between 429 storms (0 = none)
+        self.storm_seconds = storm_seconds
+        self._next_storm: float | None = None
         self.faults = FaultInjector(seed)
         self.latency_ms = latency_ms
         self.jitter_ms = jitter_ms
@@ -113,6 +127,17 @@ class Sandbox(WebhookSender):
         self.limiter.enabled = enabled
 
     @property
+    def strict(self) -> bool:
+        """Strict mode: sliding windows at arrival, ±30 % latency jitter (settable)."""
+        return self._strict
+
+    @strict.setter
+    def strict(self, on: bool) -> None:
+        self._strict = on
+        if on:
+            self.limiter.enabled = True
+
+    @property
     def global_rate(self) -> float:
         """Global limited calls per second per token (settable)."""
         return self.limiter.global_rate
@@ -120,6 +145,7 @@ class Sandbox(WebhookSender):
     @global_rate.setter
     def global_rate(self, rate: float) -> None:
         self.limiter.global_rate = rate
+        self.strict_limiter.global_rate = rate
 
     def fail(
         self,
@@ -245,7 +271,8 @@ class Sandbox(WebhookSender):
         """Run one API call without HTTP; returns ``(http_status, json_body)``."""
         if self.latency_ms > 0 or self.jitter_ms > 0:
             jitter = self._rng.uniform(0.0, self.jitter_ms) if self.jitter_ms > 0 else 0.0
-            await asyncio.sleep((self.latency_ms + jitter) / 1000.0)
+            spread = self._rng.uniform(0.7, 1.3) if self._strict else 1.0
+            await asyncio.sleep((self.latency_ms * spread + jitter) / 1000.0)
         name, handler = METHODS.get(method.lower(), (method, None))
         chat_id = params.get("chat_id")
         if isinstance(chat_id, str):
@@ -264,13 +291,15 @@ class Sandbox(WebhookSender):
             else:
                 limited = self.limiter.enabled and is_limited(name)
                 limit_chat = chat_id if isinstance(chat_id, int) else None
+                limiter = self.strict_limiter if self._strict else self.limiter
                 if limited:
-                    wait = self.limiter.wait_time(token, limit_chat, call.mono)
+                    self._maybe_storm(call.mono)
+                    wait = limiter.wait_time(token, limit_chat, call.mono)
                     if wait > 0:
                         raise too_many_requests(FloodLimiter.retry_after(wait))
                 result = True if handler is None else handler(self, call)
                 if limited:
-                    self.limiter.commit(token, limit_chat, call.mono)
+                    limiter.commit(token, limit_chat, call.mono)
         except ApiError as error:
             call.error = error
             self._count_error(error)
@@ -292,6 +321,16 @@ class Sandbox(WebhookSender):
             return BAD_GATEWAY.code, BAD_GATEWAY.payload()
         self._record(call)
         return 200, {"ok": True, "result": result}
+
+    def _maybe_storm(self, now: float) -> None:
+        if not self._strict or self.storm_every <= 0:
+            return
+        if self._next_storm is None:
+            self._next_storm = now + self._rng.expovariate(1.0 / self.storm_every)
+        if now >= self._next_storm:
+            self.strict_limiter.storm(now, self.storm_seconds)
+            self._next_storm = now + self.storm_seconds
+            self._next_storm += self._rng.expovariate(1.0 / self.storm_every)
 
     def _record(self, call: Call) -> None:
         self.record(call)

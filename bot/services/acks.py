@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import reach
 from bot.services.errors import NotFound
+from bot.services.presses import PressWriter
 from models import (
     Acknowledgement,
     Delivery,
@@ -37,40 +37,26 @@ class GroupCoverage:
     missing_ids: list[int] = field(default_factory=list)  # their household ids, same order
 
 
+def ack_writer(factory: async_sessionmaker[AsyncSession]) -> PressWriter:
+    """The batch writer `acknowledge` writes through (one per process)."""
+    return PressWriter(factory, Acknowledgement, ("notice_id", "household_id"))
+
+
 async def acknowledge(
-    session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int
+    session: AsyncSession, writer: PressWriter, notice_id: int, telegram_id: int, chat_id: int
 ) -> AckResult:
-    """Count a press for the presser's household (one per household); commits. Only for a
-    live notice delivered to the presser's own chat (see reach)."""
-    await reach.live_notice(session, notice_id)
-    resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
-    if resident is None or resident.household_id is None or resident.consent_at is None:
-        raise NotFound("ack.not_registered")
-    chats = await reach.own_chats(session, resident, telegram_id)
-    await reach.check_delivered(session, notice_id, chat_id, chats)
-    household = await session.get(Household, resident.household_id)
-    assert household is not None
-    exists = await session.scalar(
-        select(Acknowledgement.id).where(
-            Acknowledgement.notice_id == notice_id, Acknowledgement.household_id == household.id
-        )
-    )
-    if exists is not None:
-        return AckResult(False, household.address)
-    session.add(
-        Acknowledgement(
-            notice_id=notice_id,
-            household_id=household.id,
-            telegram_id=telegram_id,
-            chat_id=chat_id,
-        )
-    )
-    try:
-        await session.commit()
-    except IntegrityError:  # two members of one household pressed at the same moment
-        await session.rollback()
-        return AckResult(False, household.address)
-    return AckResult(True, household.address)
+    """Count a press for the presser's household (one per household), only for a live notice
+    delivered to the presser's own chat (see reach); committed in a batch with the presses that
+    arrive at the same time."""
+    target = await reach.ack_target(session, notice_id, telegram_id, chat_id)
+    # End the read transaction: its connection goes back to the pool instead of being held
+    # while this press waits for the batch (which needs a connection of its own).
+    await session.commit()
+    new = await writer.add(
+        {"notice_id": notice_id, "household_id": target.household_id,
+         "telegram_id": telegram_id, "chat_id": chat_id}
+    )  # fmt: skip
+    return AckResult(new, target.address)
 
 
 async def coverage(

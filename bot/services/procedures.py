@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,9 +34,12 @@ logger = logging.getLogger(__name__)
 
 PLACE_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _CODE_IN_LINK = re.compile(r"^(\d)[._](\d{6})$")
-_INDEXES: weakref.WeakKeyDictionary[Engine, tuple[tuple[int, Any], SearchIndex]] = (
+_INDEXES: weakref.WeakKeyDictionary[Engine, tuple[tuple[int, Any], SearchIndex, float]] = (
     weakref.WeakKeyDictionary()
 )
+# The index is kept hot: the catalog's stamp is read at most this often (an import by this
+# process drops the index at once; one by another process is seen within this many seconds).
+RECHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ async def import_guides(
     if existing:
         await session.execute(delete(Procedure).where(Procedure.code.in_(list(existing))))
     await session.commit()
+    _INDEXES.pop(session.get_bind(), None)  # type: ignore[arg-type]
     removed = len(existing)
     logger.info("catalog import: %s created, %s updated, %s removed", created, updated, removed)
     return ImportReport(created, updated, removed, unchanged)
@@ -150,16 +155,19 @@ async def get_index(session: AsyncSession) -> SearchIndex:
     """The search index of the stored catalog, rebuilt only when the catalog changed."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
+    cached = _INDEXES.get(engine)
+    if cached is not None and time.monotonic() - cached[2] < RECHECK_SECONDS:
+        return cached[1]
     count, last = (
         await session.execute(select(func.count(), func.max(Procedure.updated_at)))
     ).one()
     stamp = (count, last)
-    cached = _INDEXES.get(engine)
     if cached is not None and cached[0] == stamp:
+        _INDEXES[engine] = (stamp, cached[1], time.monotonic())
         return cached[1]
     rows = await session.scalars(select(Procedure).order_by(Procedure.field, Procedure.code))
     index = SearchIndex(_guide(r) for r in rows)
-    _INDEXES[engine] = (stamp, index)
+    _INDEXES[engine] = (stamp, index, time.monotonic())
     return index
 
 

@@ -4,7 +4,9 @@ chat), pressed from one of those chats. A forged or foreign notice id counts not
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import Invalid, NotFound
@@ -35,6 +37,46 @@ async def live_notice(session: AsyncSession, notice_id: int) -> Notice:
     if notice.status not in LIVE or (notice.expires_at and notice.expires_at <= utcnow()):
         raise Invalid("ack.not_live")
     return notice
+
+
+@dataclass(frozen=True)
+class AckTarget:
+    household_id: int
+    address: str
+
+
+async def ack_target(
+    session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int
+) -> AckTarget:
+    """The household a "Đã nhận" press counts for, after the checks of `live_notice` and
+    `check_delivered`, in two reads (presses come in storms after an urgent notice)."""
+    if notice_id == PREVIEW_ID:
+        raise Invalid("notice.preview_press")
+    registered = and_(Resident.telegram_id == telegram_id, Resident.consent_at.is_not(None))
+    row = (
+        await session.execute(
+            select(
+                Notice.status, Notice.expires_at, Household.id, Household.house_number,
+                Household.street, ResidentialGroup.chat_id,
+            )
+            .select_from(Notice)
+            .outerjoin(Resident, registered)
+            .outerjoin(Household, Household.id == Resident.household_id)
+            .outerjoin(ResidentialGroup, ResidentialGroup.id == Household.group_id)
+            .where(Notice.id == notice_id)
+            .limit(1)
+        )
+    ).first()  # fmt: skip
+    if row is None:
+        raise NotFound("notice.not_found", id=notice_id)
+    status, expires_at, household_id, number, street, group_chat = row
+    if status not in LIVE or (expires_at and expires_at <= utcnow()):
+        raise Invalid("ack.not_live")
+    if household_id is None:
+        raise NotFound("ack.not_registered")
+    chats = {telegram_id} | ({group_chat} if group_chat is not None else set())
+    await check_delivered(session, notice_id, chat_id, chats)
+    return AckTarget(household_id, f"{number} {street}".strip())
 
 
 async def own_chats(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.services import audit
 from bot.services.directory import fold
@@ -29,10 +29,11 @@ MAX_ADDRESS = 160
 
 
 async def get_resident(session: AsyncSession, telegram_id: int) -> Resident | None:
+    # One round trip (joined), not three: this runs for every update a resident sends.
     return await session.scalar(
         select(Resident)
         .where(Resident.telegram_id == telegram_id)
-        .options(selectinload(Resident.household).selectinload(Household.group))
+        .options(joinedload(Resident.household).joinedload(Household.group))
     )
 
 

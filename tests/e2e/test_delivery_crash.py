@@ -27,7 +27,7 @@ from tests.delivery_kit import notice, received, sender_for, ward
 from tests.harness import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
-MAX_INFLIGHT = 20  # the sender's bound at 30 messages/s: max(8, 30 * 0.4 + 8)
+MAX_INFLIGHT = 34  # the sender's bound at 30 messages/s before it has measured a round trip
 
 
 def _env(settings: Settings, sandbox: Sandbox) -> dict[str, str]:
@@ -149,6 +149,39 @@ async def test_two_senders_never_send_the_same_row_and_share_the_limit(
     assert len(got) == total and set(got.values()) == {1}
     assert all(s.stats["sent"] > 0 for s in senders)  # both really worked
     assert sandbox.stats["429s"] == 0  # the shared limiter held the global rate
+
+
+async def test_heartbeat_keeps_a_short_lease_for_a_long_broadcast(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    """A 1-second lease on a broadcast that takes several seconds: the live sender renews it,
+    so a second sender started meanwhile finds nothing to take, and nothing is sent twice."""
+    sandbox.strict = True
+    sandbox.latency_ms = 20
+    ward_id = await ward(session, groups=1, households=24)
+    await notice(session, ward_id, urgency=Urgency.URGENT)
+    slow = settings.model_copy(update={"broadcast_rate": 5.0})  # 25 chats: about 5 s
+    first = await sender_for(slow, sandbox, session_factory, lease_seconds=1.0, batch=100)
+    second = await sender_for(slow, sandbox, session_factory, lease_seconds=1.0)
+    stop = asyncio.Event()
+    running = [asyncio.create_task(first.run(stop))]
+    try:
+        await sandbox.wait_for("sendMessage", lambda c: c.result is not None, count=5,
+                               timeout=30)  # fmt: skip
+        running.append(asyncio.create_task(second.run(stop)))  # leases of 1 s are long gone
+        await sandbox.wait_for("sendMessage", lambda c: c.result is not None, count=25,
+                               timeout=60)  # fmt: skip
+    finally:
+        stop.set()
+        await asyncio.gather(*running)
+        for s in (first, second):
+            await s.api.close()
+    assert set(received(sandbox).values()) == {1}
+    assert first.stats["lease_dropped"] == 0 and second.stats["claimed"] == 0
+    assert first.stats["sent"] == 25
 
 
 async def test_stop_lets_a_claim_in_flight_finish_and_gives_its_rows_back(
