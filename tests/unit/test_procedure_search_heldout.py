@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import yaml
+
 from bench.search_quality import load_heldout, measure
 from bot.services.guides import Guide
 from bot.services.search_index import SearchIndex
+from tests.unit.test_procedure_search import QUERIES
 
 
 def test_heldout_set_is_apart_from_the_tuning_set() -> None:
-    from tests.unit.test_procedure_search import QUERIES
-
-    import yaml
-
     tuning = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     tuned = {item["q"].lower() for item in tuning["queries"]} | {q.lower() for q in tuning["gaps"]}
     data = load_heldout()
-    held = [item["q"].lower() for item in data["queries"]] + [q.lower() for q in data["unanswerable"]]
+    held = [item["q"].lower() for item in data["queries"]]
+    held += [q.lower() for q in data["unanswerable"]]
     assert len(held) >= 60 and len(data["unanswerable"]) >= 15
     assert not tuned & set(held)
 
