@@ -42,7 +42,7 @@ from handlers.procedure_cards import (
     split_message,
 )
 from handlers.registry import RouterBlueprint
-from models import Role
+from models import Role, utcnow
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("procedures")
@@ -167,6 +167,24 @@ async def cmd_gaps(message: Message, principal: Principal | None, session: Async
         lines,
         _("guide.gaps_empty").format(days=REPORT_DAYS),
     )
+
+
+@router.message(Command("stale"))
+async def cmd_stale(message: Message, principal: Principal | None, session: AsyncSession) -> None:
+    """Guides whose facts an official should check again (or has never checked)."""
+    if not await _allowed(message, principal, "stale"):
+        return
+    stale, unverified = await procedures.to_check(session, utcnow().date())
+    lines = [
+        _("guide.stale_line").format(
+            title=esc(pick(g, "title", lang())),
+            date=g.verified_on.strftime("%d/%m/%Y") if g.verified_on else "",
+        )
+        for g in stale
+    ]
+    if unverified:
+        lines.append(_("guide.unverified_count").format(count=len(unverified)))
+    await _report(message, _("guide.stale_title"), lines, _("guide.stale_empty"))
 
 
 @router.message(Command("scans"))
