@@ -66,7 +66,7 @@ async def _card(bot: Bot, chat_id: int, notice: Notice, author: str, session: As
                 settings: Settings, catalog: Catalog) -> Message:  # fmt: skip
     draft = ann.draft_of(notice)
     await show(bot, chat_id, text=notice.text, urgency=notice.urgency, media=draft.media,
-               event=notice.event_at is not None)  # fmt: skip
+               event=notice.event_at is not None, issuer=notice.issuer)  # fmt: skip
     lines, _pending, _short = await summary(draft, session, settings)
     head = _("review.card_title").format(id=notice.id, author=esc(author))
     body = "\n".join(lines.split("\n")[1:])  # the summary without its "preview" title

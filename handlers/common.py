@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import Bot
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.services.errors import ServiceError
 from bot.text import esc
 
@@ -52,3 +54,8 @@ async def code_from_group(message: Message, command: str, usage: str) -> str | N
         await message.reply(usage)
         return None
     return code
+
+
+async def bot_username(bot: Bot, settings: Settings) -> str:
+    """The bot's own @username (without the @): LOA_BOT_USERNAME, else asked once (getMe)."""
+    return (settings.bot_username or (await bot.me()).username or "").lstrip("@")

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.services import notice_feed, verify
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
-from handlers.common import error_text, esc
+from handlers.common import bot_username, error_text, esc
 from handlers.notice_render import marks_for, send_notice
 from handlers.registry import RouterBlueprint
 from models import Resident
@@ -114,7 +114,7 @@ async def msg_forwarded(
         from_us = user is not None and user.id == bot.id
         await message.answer(_("verify.from_bot_unknown") if from_us else _("verify.unknown"))
         return
-    username = (settings.bot_username or (await bot.me()).username or "").lstrip("@")
+    username = await bot_username(bot, settings)
     link = f"https://t.me/{username}?start=n-{verdict.notice_id}"
     when = (
         verdict.sent_at.astimezone(settings.tz).strftime("%H:%M %d/%m/%Y")

@@ -28,7 +28,7 @@ from bot.services.errors import ServiceError
 from bot.services.guides import FIELDS, pick
 from bot.services.roles import Principal
 from bot.services.search_text import MAX_QUERY
-from handlers.common import error_text, esc, refuse
+from handlers.common import bot_username, error_text, esc, refuse
 from handlers.procedure_cards import (
     GuideAction,
     GuideCb,
@@ -228,7 +228,7 @@ async def inline_search(
         everything = (await procedures.get_index(session)).guides
         guides = sorted(everything, key=lambda g: (FIELDS.index(g.field), g.code))
         guides = guides[:INLINE_RESULTS]
-    username = settings.bot_username or (await bot.me()).username or ""
+    username = await bot_username(bot, settings)
     results = [
         InlineQueryResultArticle(
             id=g.code,

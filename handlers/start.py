@@ -100,17 +100,24 @@ async def cmd_start(
     lang = (message.from_user.language_code or "vi")[:2] if message.from_user else "vi"
     lang = lang if lang in residents.LANGUAGES else "vi"
     await message.answer(
-        _("start.welcome") + "\n\n" + _("start.privacy"),
-        reply_markup=_welcome_keyboard(lang, group_id),
+        await _welcome(session, group_id), reply_markup=_welcome_keyboard(lang, group_id)
     )
 
 
+async def _welcome(session: AsyncSession, group_id: int) -> str:
+    """Who speaks through Loa (the ward's People's Committee), how to check a message, and
+    what Loa keeps."""
+    ward = await directory.home_ward(session, group_id)
+    council = ward.council if ward is not None else _("start.council_any")
+    return _("start.welcome").format(council=esc(council)) + "\n\n" + _("start.privacy")
+
+
 @router.callback_query(JoinCb.filter(F.action == JoinAction.LANG))
-async def cb_language(query: CallbackQuery, callback_data: JoinCb) -> None:
+async def cb_language(query: CallbackQuery, callback_data: JoinCb, session: AsyncSession) -> None:
     i18n = I18n.get_current()
     with i18n.use_locale(callback_data.lang):
         await query.message.edit_text(  # type: ignore[union-attr]
-            _("start.welcome") + "\n\n" + _("start.privacy"),
+            await _welcome(session, callback_data.id),
             reply_markup=_welcome_keyboard(callback_data.lang, callback_data.id),
         )
     await query.answer()

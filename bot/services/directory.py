@@ -33,6 +33,15 @@ async def get_ward(session: AsyncSession, name: str | None = None) -> Ward:
     return ward
 
 
+async def home_ward(session: AsyncSession, group_id: int = 0) -> Ward | None:
+    """The ward whose channel this is: the invited group's ward, or the only ward there is."""
+    group = await session.get(ResidentialGroup, group_id) if group_id else None
+    if group is not None:
+        return await session.get(Ward, group.ward_id)
+    wards = list(await session.scalars(select(Ward).limit(2)))
+    return wards[0] if len(wards) == 1 else None
+
+
 async def list_groups(session: AsyncSession, ward_id: int | None = None) -> list[ResidentialGroup]:
     stmt = select(ResidentialGroup).order_by(
         ResidentialGroup.ward_id, ResidentialGroup.sort_key, ResidentialGroup.name

@@ -19,6 +19,9 @@ async def test_start_consent_group_household(harness: BotHarness, session: Async
     calls = await harness.send(RESIDENT_ID, "/start", first_name="Bà Lan")
     welcome = last_message(calls)
     assert "Loa" in welcome["text"] and "/mydata" in welcome["text"]  # privacy notice shown
+    # who speaks through Loa, and how to check a message one is not sure of
+    assert "kênh thông tin chính thức của Ủy ban nhân dân Phường Sông Cầu" in welcome["text"]
+    assert "chọn «Chuyển tiếp» và gửi cho Loa" in welcome["text"]
     assert await session.scalar(select(Resident)) is None  # silence is not consent
 
     calls = await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý")
@@ -71,6 +74,7 @@ async def test_decline_stores_nothing_and_english_switch(
     welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
     english = last_message(await harness.press_button(RESIDENT_ID, welcome, "English"))
     assert "What does Loa store about you" in english["text"]
+    assert "the official channel of Ủy ban nhân dân Phường Sông Cầu" in english["text"]
     declined = await harness.press_button(RESIDENT_ID, english, "do not agree")
     assert "stores nothing" in texts(declined)[0]
     assert await session.scalar(select(Resident)) is None
@@ -84,3 +88,4 @@ async def test_english_consent_is_remembered(harness: BotHarness, session: Async
     assert "residential group" in groups_msg["text"]
     reply = await harness.send(RESIDENT_ID, "/help", language_code="vi")
     assert "What Loa can do" in texts(reply)[0]  # saved language wins over Telegram's
+    assert "<code>@loa_phuong_bot birth</code>" in texts(reply)[0]  # the real username
