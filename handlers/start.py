@@ -19,7 +19,7 @@ from bot.services import directory, residents
 from bot.services.errors import ServiceError
 from handlers.common import error_text, esc
 from handlers.registry import RouterBlueprint
-from models import Resident
+from models import Household, Resident, Ward
 
 router = RouterBlueprint("start")
 router.message.filter(F.chat.type == "private")
@@ -104,6 +104,16 @@ async def cmd_start(
     )
 
 
+def _units(ward: Ward | None) -> dict[str, str]:
+    return directory.unit_words(ward, I18n.get_current().current_locale)
+
+
+async def _done(session: AsyncSession, household: Household) -> str:
+    units = _units(await session.get(Ward, household.ward_id))
+    address, group = esc(household.address), esc(household.group.name)
+    return _("join.done").format(address=address, group=group, **units)
+
+
 async def _welcome(session: AsyncSession, group_id: int) -> str:
     """Who speaks through Loa (the ward's People's Committee), how to check a message, and
     what Loa keeps."""
@@ -155,13 +165,14 @@ async def _ask_group(
         text = _("join.choose_ward")
     else:
         groups = await directory.list_groups(session, wards[0].id if wards else None)
+        units = _units(wards[0] if wards else None)
         if not groups:
-            await message.answer(_("join.no_groups"))
+            await message.answer(_("join.no_groups").format(**units))
             return
         for g in groups:
             kb.button(text=g.name, callback_data=JoinCb(action=JoinAction.GROUP, id=g.id))
         kb.adjust(3)
-        text = _("join.choose_group")
+        text = _("join.choose_group").format(**units)
     if edit:
         await message.edit_text(text, reply_markup=kb.as_markup())
     else:
@@ -174,7 +185,10 @@ async def cb_ward(query: CallbackQuery, callback_data: JoinCb, session: AsyncSes
     for g in await directory.list_groups(session, callback_data.id):
         kb.button(text=g.name, callback_data=JoinCb(action=JoinAction.GROUP, id=g.id))
     kb.adjust(3)
-    await query.message.edit_text(_("join.choose_group"), reply_markup=kb.as_markup())  # type: ignore[union-attr]
+    units = _units(await session.get(Ward, callback_data.id))
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("join.choose_group").format(**units), reply_markup=kb.as_markup()
+    )
     await query.answer()
 
 
@@ -234,11 +248,7 @@ async def cb_household(query: CallbackQuery, callback_data: JoinCb, session: Asy
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
-    await query.message.edit_text(
-        _("join.done").format(  # type: ignore[union-attr]
-            address=esc(household.address), group=esc(household.group.name)
-        )
-    )
+    await query.message.edit_text(await _done(session, household))  # type: ignore[union-attr]
     await query.answer()
 
 
@@ -261,9 +271,7 @@ async def msg_address(message: Message, state: FSMContext, session: AsyncSession
         await message.answer(error_text(err))
         return
     await state.clear()
-    await message.answer(
-        _("join.done").format(address=esc(household.address), group=esc(household.group.name))
-    )
+    await message.answer(await _done(session, household))
 
 
 @router.message(JoinStates.address)

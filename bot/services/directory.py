@@ -42,6 +42,29 @@ async def home_ward(session: AsyncSession, group_id: int = 0) -> Ward | None:
     return wards[0] if len(wards) == 1 else None
 
 
+# The unit words a ward's own labels stand for, in English (the labels are Vietnamese data).
+_EN_UNITS = {
+    "phường": "ward",
+    "xã": "commune",
+    "đặc khu": "special zone",
+    "tổ dân phố": "residential group",
+    "thôn": "village",
+    "bản": "hamlet",
+    "ấp": "hamlet",
+    "buôn": "village",
+    "làng": "village",
+}
+
+
+def unit_words(ward: Ward | None, lang: str) -> dict[str, str]:
+    """{ward_kind, group_kind} for messages: "phường"/"xã", "tổ dân phố"/"thôn"/"bản"."""
+    kind = (ward.kind_label if ward else "Phường").lower()
+    group = (ward.group_label if ward else "Tổ dân phố").lower()
+    if lang == "en":
+        kind, group = _EN_UNITS.get(kind, kind), _EN_UNITS.get(group, group)
+    return {"ward_kind": kind, "group_kind": group}
+
+
 async def list_groups(session: AsyncSession, ward_id: int | None = None) -> list[ResidentialGroup]:
     stmt = select(ResidentialGroup).order_by(
         ResidentialGroup.ward_id, ResidentialGroup.sort_key, ResidentialGroup.name

@@ -3,8 +3,9 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.seed import seed_sample
-from models import AuditEntry, Household, Resident, ResidentialGroup
+from bot.services.directory_io import import_directory
+from bot.services.seed import SAMPLE_DIR, seed_sample
+from models import AuditEntry, Household, Resident, ResidentialGroup, Ward
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 
 
@@ -89,3 +90,27 @@ async def test_english_consent_is_remembered(harness: BotHarness, session: Async
     reply = await harness.send(RESIDENT_ID, "/help", language_code="vi")
     assert "What Loa can do" in texts(reply)[0]  # saved language wins over Telegram's
     assert "<code>@loa_phuong_bot birth</code>" in texts(reply)[0]  # the real username
+
+
+async def test_a_commune_speaks_of_its_villages(harness: BotHarness, session: AsyncSession) -> None:
+    """Xã Nông Thượng (data/sample/nong_thuong): "xã" and "thôn", never "phường"/"tổ dân phố"."""
+    sample = SAMPLE_DIR.parent / "nong_thuong"
+    await import_directory(session, sample / "groups.csv", sample / "households.csv")
+    commune = (await session.scalars(select(Ward))).one()
+    assert (commune.kind_label, commune.group_label) == ("Xã", "Thôn")
+    assert commune.council == "Ủy ban nhân dân Xã Nông Thượng"
+    assert commune.leader_of("Thôn Nà Pài") == "Trưởng thôn Nà Pài"
+
+    welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
+    assert "kênh thông tin chính thức của Ủy ban nhân dân Xã Nông Thượng" in welcome["text"]
+    groups_msg = last_message(await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý"))
+    assert "Gia đình ở thôn nào?" in groups_msg["text"]
+    households_msg = last_message(await harness.press_button(RESIDENT_ID, groups_msg, "Nà Pài"))
+    first = households_msg["reply_markup"]["inline_keyboard"][0][0]["text"]
+    done = texts(await harness.press_button(RESIDENT_ID, households_msg, first))[-1]
+    assert "Thông báo của xã và thôn sẽ tới qua Loa" in done
+    fake = texts(await harness.send(RESIDENT_ID, "Nộp tiền ngay", forward_origin=RESIDENT_ID + 1))
+    assert "Ủy ban nhân dân xã trước khi làm theo" in fake[0]
+    intro = welcome["text"].split("🔒")[0]  # the privacy notice after it is issue 12's
+    for text in (intro, groups_msg["text"], done, fake[0]):
+        assert "phường" not in text.lower() and "tổ dân phố" not in text.lower()
