@@ -92,7 +92,9 @@ async def test_english_consent_is_remembered(harness: BotHarness, session: Async
     assert "<code>@loa_phuong_bot birth</code>" in texts(reply)[0]  # the real username
 
 
-async def test_a_commune_speaks_of_its_villages(harness: BotHarness, session: AsyncSession) -> None:
+async def test_a_commune_speaks_of_its_villages(
+    harness: BotHarness, session: AsyncSession
+) -> None:
     """Xã Nông Thượng (data/sample/nong_thuong): "xã" and "thôn", never "phường"/"tổ dân phố"."""
     sample = SAMPLE_DIR.parent / "nong_thuong"
     await import_directory(session, sample / "groups.csv", sample / "households.csv")
