@@ -126,6 +126,13 @@ class _FileCheck:
             if key not in allowed:
                 self.add(self.line_of(m, key), f"unknown key {key!r}")
 
+    def mapping(self, value: Any, line: int, what: str) -> bool:
+        """True when `value` is a mapping; else the problem is recorded."""
+        if isinstance(value, _Map):
+            return True
+        self.add(line, f"each {what} must be a mapping")
+        return False
+
     def pair(self, m: _Map, name: str) -> None:
         vi, en = m.get(f"{name}_vi"), m.get(f"{name}_en")
         if (vi is None) != (en is None):
@@ -133,8 +140,7 @@ class _FileCheck:
 
 
 def _check_document(c: _FileCheck, doc: Any, line: int) -> None:
-    if not isinstance(doc, _Map):
-        c.add(line, "each document must be a mapping (name_vi, name_en, kind, count)")
+    if not c.mapping(doc, line, "document (name_vi, name_en, kind, count)"):
         return
     c.unknown_keys(doc, _DOC_KEYS)
     c.text(doc, "name_vi")
@@ -150,8 +156,7 @@ def _check_document(c: _FileCheck, doc: Any, line: int) -> None:
 
 
 def _check_case(c: _FileCheck, case: Any, line: int, seen: set[str]) -> None:
-    if not isinstance(case, _Map):
-        c.add(line, "each case must be a mapping")
+    if not c.mapping(case, line, "case"):
         return
     c.unknown_keys(case, _CASE_KEYS)
     cid = case.get("id")
@@ -249,8 +254,7 @@ def _check_verification(c: _FileCheck, m: _Map) -> None:
     topics = set()
     for src in sources:
         line = getattr(src, "line", c.line_of(m, "sources"))
-        if not isinstance(src, _Map):
-            c.add(line, "each source must be a mapping (about, text, article)")
+        if not c.mapping(src, line, "source (about, text, article)"):
             continue
         c.unknown_keys(src, _SOURCE_KEYS)
         c.text(src, "text")

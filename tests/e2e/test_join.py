@@ -27,7 +27,7 @@ async def test_start_consent_group_household(harness: BotHarness, session: Async
 
     calls = await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý")
     groups_msg = last_message(calls)
-    assert "tổ dân phố" in groups_msg["text"]
+    assert "Gia đình ở tổ dân phố nào?" in groups_msg["text"]
     calls = await harness.press_button(RESIDENT_ID, groups_msg, "Tổ 13")
     households_msg = last_message(calls)
     assert "Tổ 13" in households_msg["text"]
