@@ -51,7 +51,7 @@ async def test_attendance_and_event_reminders_eve_and_morning(
     ]
 
     thanks = texts(await harness.press_button(p1.telegram_id, in_g1, "Tôi sẽ tham gia"))
-    assert thanks == ["🙋 Cảm ơn! Đã ghi nhận bạn sẽ tham gia."]
+    assert thanks == ["🙋 Cảm ơn! Đã ghi nhận sẽ tham gia."]
     again = texts(await harness.press_button(p1.telegram_id, in_g1, "Tôi sẽ tham gia"))
     assert again == ["Đã báo sẽ tham gia rồi, cảm ơn ông/bà."]
     await harness.press_button(p2.telegram_id, in_g1, "Tôi sẽ tham gia")
