@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench.procedures_search", "bench.delivery")
+BENCHES = ("bench.search_quality", "bench.procedures_search", "bench.delivery")
 
 if __name__ == "__main__":
     failed = 0

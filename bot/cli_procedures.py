@@ -200,3 +200,22 @@ def procedures_gaps(
         typer.echo(line)
     if not lines:
         typer.echo(f"no search without a good answer in the last {days} days")
+
+
+@procedures_app.command("stale")
+def procedures_stale() -> None:
+    """Guides to check again: checked over 180 days ago, then those nobody has checked."""
+    settings = settings_or_exit()
+    from bot.services.procedures import to_check
+    from models import utcnow
+
+    async def go() -> tuple[list[Guide], list[Guide]]:
+        async with db_session(settings) as session:
+            return await to_check(session, utcnow().date())
+
+    stale, unverified = run_async(go)
+    for g in stale:
+        typer.echo(f"stale\t{g.verified_on}\t{g.verified_by}\t{g.code}\t{g.title_vi}")
+    for g in unverified:
+        typer.echo(f"unverified\t-\t-\t{g.code}\t{g.title_vi}")
+    typer.echo(f"{len(stale)} stale, {len(unverified)} never checked", err=True)

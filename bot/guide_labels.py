@@ -7,6 +7,9 @@ are written out here once and a test can see them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+
+from bot.services.guides import Guide
 
 Gettext = Callable[[str], str]
 
@@ -34,3 +37,34 @@ def kind_label(_: Gettext, kind: str) -> str:
         "form": _("guide.kind_form"),
     }
     return labels.get(kind, kind)
+
+
+def about_label(_: Gettext, about: str) -> str:
+    labels = {
+        "fee": _("guide.about_fee"),
+        "time": _("guide.about_time"),
+        "documents": _("guide.about_documents"),
+        "where": _("guide.about_where"),
+        "eligibility": _("guide.about_eligibility"),
+    }
+    return labels.get(about, about)
+
+
+def verification_line(_: Gettext, guide: Guide, today: date) -> str:
+    """Plain text: who checked the guide and when, or plainly that nobody has (or long ago)."""
+    state = guide.verification(today)
+    if state == "unverified" or guide.verified_on is None:
+        return _("guide.unverified")
+    day = guide.verified_on.strftime("%d/%m/%Y")
+    text = _("guide.stale") if state == "stale" else _("guide.verified")
+    return text.format(date=day, role=guide.verified_by or "")
+
+
+def source_lines(_: Gettext, guide: Guide) -> list[str]:
+    """One plain line per source: "Lệ phí: Thông tư 75/2022/TT-BTC, Điều 4"."""
+    return [
+        _("guide.source_line").format(
+            about=about_label(_, s.about), text=s.text, article=s.article
+        )
+        for s in guide.sources
+    ]

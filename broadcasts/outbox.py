@@ -16,7 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import audit
 from bot.services.errors import Invalid, NotFound
 from broadcasts.audience import resolve
-from models import Delivery, DeliveryOp, DeliveryStatus, Notice, NoticeStatus, Urgency, utcnow
+from models import (
+    Delivery,
+    DeliveryOp,
+    DeliveryStatus,
+    Notice,
+    NoticeStatus,
+    Urgency,
+    Ward,
+    utcnow,
+)
 
 MAX_TEXT = 16_000  # longer notices are split into several messages; beyond this, refuse
 CHUNK = 5_000
@@ -84,6 +93,9 @@ async def enqueue(
     if progress_chat_id is not None:  # the author sees a progress message in Telegram
         notice.progress_chat_id = progress_chat_id
     notice.status, notice.queued_at = NoticeStatus.QUEUED, now
+    if notice.issuer is None:  # from the CLI or older code: the ward itself speaks
+        ward = await session.get(Ward, ward_id)
+        notice.issuer = ward.council if ward is not None else None
     await session.flush()
     resolved = await resolve(session, ward_id, audience, notice.urgency)
     due = max(scheduled_at or now, now)

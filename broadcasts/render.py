@@ -13,6 +13,7 @@ from dataclasses import dataclass
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+ISSUER_DASH = "—"  # between the header and the issuer's name
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,21 @@ def _pieces(text: str, limit: int) -> list[str]:
     return [text[i : i + step] for i in range(0, len(text), step)]
 
 
+def header(marks: Marks, issuer: str | None) -> str:
+    """ "📢 THÔNG BÁO — Ủy ban nhân dân Phường Sông Cầu": the kind of notice and who speaks."""
+    return f"{marks.header} {ISSUER_DASH} {issuer}" if issuer else marks.header
+
+
 def render(
-    text: str, marks: Marks, *, media: str | None = None, mark: str | None = None
+    text: str,
+    marks: Marks,
+    *,
+    media: str | None = None,
+    mark: str | None = None,
+    issuer: str | None = None,
 ) -> list[Part]:
     """Parts for one notice version. `mark` is None, "correction" or "cancelled"."""
-    head = marks.header
+    head = header(marks, issuer)
     if mark == "correction":
         head = f"{marks.correction}\n{head}"
     elif mark == "cancelled":

@@ -182,6 +182,7 @@ class Sender:
             Notice.pin,
             Notice.parent_id,
             Notice.event_at,
+            Notice.issuer,
         )
         async with self.factory() as session:
             for row in await session.execute(select(*cols).where(Notice.id.in_(wanted))):

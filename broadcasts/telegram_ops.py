@@ -47,6 +47,7 @@ class NoticeView:
     pin: bool
     parent_id: int | None = None
     event_at: datetime | None = None
+    issuer: str | None = None  # named in the header: who speaks
 
     def markup(self, marks: Marks) -> dict[str, Any]:
         return notice_markup(self.parent_id or self.id, marks, event=self.event_at is not None)
@@ -94,10 +95,12 @@ async def perform(
     The first call's slot was taken by the caller; `gate(chat_id)` is awaited before others.
     """
     if job.op is DeliveryOp.SEND:
-        parts = render(notice.text, marks, media=notice.media_type)
+        parts = render(notice.text, marks, media=notice.media_type, issuer=notice.issuer)
         await _send(api, job, notice, parts, media, gate, marks)
     elif job.op is DeliveryOp.EDIT:
-        parts = render(notice.text, marks, media=notice.media_type, mark="correction")
+        parts = render(
+            notice.text, marks, media=notice.media_type, mark="correction", issuer=notice.issuer
+        )
         await _edit(api, job, notice, parts, gate, marks)
         if len(parts) > len(job.message_ids):
             await gate(job.chat_id)
@@ -108,7 +111,9 @@ async def perform(
                 await gate(job.chat_id)
             await _quietly(api.call("deleteMessage", {"chat_id": job.chat_id, "message_id": mid}))
     else:
-        parts = render(notice.text, marks, media=notice.media_type, mark="cancelled")
+        parts = render(
+            notice.text, marks, media=notice.media_type, mark="cancelled", issuer=notice.issuer
+        )
         await _edit(api, job, notice, parts[:1], gate, None)
 
 

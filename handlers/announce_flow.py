@@ -241,6 +241,7 @@ async def show_preview(c: Ctx) -> None:
         urgency=draft.level,
         media=draft.media,
         event=draft.kind == "event",
+        issuer=await ann.issuer_for(c.session, c.principal, draft),
     )
     text, pending, offer_urgent = await summary(draft, c.session, c.settings, c.principal)
     remind = draft.remind if c.settings.ack_reminder_hours else None

@@ -82,7 +82,7 @@ async def _card(bot: Bot, chat_id: int, notice: Notice, session: AsyncSession,
         return await bot.send_message(chat_id, f"{head}\n\n{body}", reply_markup=_buttons(notice))
     draft = ann.draft_of(notice)
     await show(bot, chat_id, text=notice.text, urgency=notice.urgency, media=draft.media,
-               event=notice.event_at is not None)  # fmt: skip
+               event=notice.event_at is not None, issuer=notice.issuer)  # fmt: skip
     lines, _pending, _short = await summary(draft, session, settings)
     head = _("review.card_title").format(id=notice.id, author=esc(author_of(notice)))
     body = "\n".join(lines.split("\n")[1:])  # the summary without its "preview" title

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import Bot
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.logs import who
-from bot.services.directory import responsible_ward
+from bot.services.directory import home_ward
 from bot.services.errors import ServiceError
 from bot.text import esc
 
@@ -60,8 +61,13 @@ async def code_from_group(message: Message, command: str, usage: str) -> str | N
 
 async def privacy_notice(session: AsyncSession, settings: Settings, group_id: int = 0) -> str:
     """The notice residents read before consenting (/start) and any time (/privacy)."""
-    ward = await responsible_ward(session, group_id)
-    body = _("privacy.body_named").format(ward=ward) if ward else _("privacy.body_unnamed")
+    ward = await home_ward(session, group_id)
+    body = _("privacy.body_named").format(ward=ward.name) if ward else _("privacy.body_unnamed")
     return _("start.privacy").format(
         body=esc(body), months=max(1, settings.retention_question_days // 30)
     )
+
+
+async def bot_username(bot: Bot, settings: Settings) -> str:
+    """The bot's own @username (without the @): LOA_BOT_USERNAME, else asked once (getMe)."""
+    return (settings.bot_username or (await bot.me()).username or "").lstrip("@")

@@ -20,7 +20,7 @@ from bot.services.residents import get_resident
 from bot.services.tickets import Asker, Policy
 from bot.triage import relay
 from bot.triage.views import RateCb
-from handlers.common import command_args, error_text, esc
+from handlers.common import bot_username, command_args, error_text, esc
 from handlers.questions import AskStates, show_confirm
 from handlers.registry import RouterBlueprint
 from handlers.ticket_flow import photo_ids, relay_follow_up, submit
@@ -105,7 +105,11 @@ async def cmd_ask_group(
         lines = [
             _("ask.forwarded_group").format(number=ticket.id)
             + " "
-            + (_("ask.continue_private") if private else _("ask.continue_here"))
+            + (
+                _("ask.continue_private")
+                if private
+                else _("ask.continue_here").format(bot=esc(await bot_username(bot, settings)))
+            )
         ]
         if suggestion.guide is not None:
             lines.append(

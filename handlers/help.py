@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.services.roles import Principal
+from handlers.common import bot_username, esc
 from handlers.registry import RouterBlueprint
 from models import Resident, Role
 
 router = RouterBlueprint("help")
 
 
-def help_text(principal: Principal | None, resident: Resident | None) -> str:
-    parts = [_("help.title"), _("help.resident"), _("help.guides")]
+def help_text(principal: Principal | None, resident: Resident | None, username: str) -> str:
+    parts = [_("help.title"), _("help.resident"), _("help.guides").format(bot=esc(username))]
     if resident is None:
         parts.append(_("help.not_registered"))
     if principal is not None:
@@ -33,9 +36,13 @@ def help_text(principal: Principal | None, resident: Resident | None) -> str:
 
 @router.message(Command("help"))
 async def cmd_help(
-    message: Message, principal: Principal | None, resident: Resident | None
+    message: Message,
+    principal: Principal | None,
+    resident: Resident | None,
+    bot: Bot,
+    settings: Settings,
 ) -> None:
     if message.chat.type != "private":
         await message.reply(_("help.group"))
         return
-    await message.answer(help_text(principal, resident))
+    await message.answer(help_text(principal, resident, await bot_username(bot, settings)))

@@ -33,7 +33,7 @@ def marks_for(urgency: Urgency) -> Marks:
 
 def parts_for(notice: Notice, text: str) -> list[Part]:
     """A correction as residents will see it (new text, "ĐÍNH CHÍNH" mark)."""
-    return render(text, marks_for(notice.urgency), mark="correction")
+    return render(text, marks_for(notice.urgency), mark="correction", issuer=notice.issuer)
 
 
 async def show(
@@ -47,10 +47,11 @@ async def show(
     notice_id: int = 0,
     mark: str | None = None,  # None, "correction" or "cancelled"
     buttons: bool = True,
+    issuer: str | None = None,
 ) -> list[Message]:
     """Send the parts; "Đã nhận" (and "Tôi sẽ tham gia") go under the last one."""
     marks = marks_for(urgency)
-    parts = render(text, marks, media=media["type"] if media else None, mark=mark)
+    parts = render(text, marks, media=media["type"] if media else None, mark=mark, issuer=issuer)
     markup = None
     if buttons:
         markup = InlineKeyboardMarkup.model_validate(notice_markup(notice_id, marks, event=event))
@@ -85,4 +86,5 @@ async def send_notice(message: Message, notice: Notice) -> None:
         notice_id=notice.parent_id or notice.id,
         mark=mark,
         buttons=not cancelled,
+        issuer=notice.issuer,
     )

@@ -10,16 +10,17 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import DbId
 from bot.config import Settings
-from bot.services import notice_feed, verify
+from bot.services import directory, notice_feed, verify
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
-from handlers.common import error_text, esc
+from handlers.common import bot_username, error_text, esc
 from handlers.notice_render import marks_for, send_notice
 from handlers.registry import RouterBlueprint
 from models import Resident
@@ -101,21 +102,29 @@ async def cmd_notices(
 
 @router.message(F.forward_origin, StateFilter(None))
 async def msg_forwarded(
-    message: Message, session: AsyncSession, settings: Settings, bot: Bot
+    message: Message,
+    session: AsyncSession,
+    settings: Settings,
+    bot: Bot,
+    resident: Resident | None,
 ) -> None:
     """A resident asks whether a forwarded message really comes from Loa."""
     text = message.text or message.caption or ""
+    household = resident.household if resident is not None else None
+    ward = await directory.home_ward(session, household.group_id if household else 0)
+    units = directory.unit_words(ward, I18n.get_current().current_locale)
     if not text.strip():
-        await message.answer(_("verify.no_text"))
+        await message.answer(_("verify.no_text").format(**units))
         return
     verdict = await verify.check(session, text)
     if verdict.kind == "unknown":
         origin = message.forward_origin
         user = getattr(origin, "sender_user", None)
         from_us = user is not None and user.id == bot.id
-        await message.answer(_("verify.from_bot_unknown") if from_us else _("verify.unknown"))
+        unknown = _("verify.unknown").format(**units)
+        await message.answer(_("verify.from_bot_unknown") if from_us else unknown)
         return
-    username = (settings.bot_username or (await bot.me()).username or "").lstrip("@")
+    username = await bot_username(bot, settings)
     link = f"https://t.me/{username}?start=n-{verdict.notice_id}"
     when = (
         verdict.sent_at.astimezone(settings.tz).strftime("%H:%M %d/%m/%Y")

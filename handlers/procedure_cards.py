@@ -14,11 +14,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_fields import Page, Token
-from bot.guide_labels import field_label, kind_label
+from bot.guide_labels import field_label, kind_label, source_lines, verification_line
 from bot.services.guides import Guide, pick
 from bot.services.procedures import bot_link, web_link
 from handlers.ask_link import AskAboutCb
 from handlers.common import esc
+from models import utcnow
 
 LIMIT = 4096  # Telegram's limit for one message
 PAGE = 8  # guides per page when browsing a field
@@ -106,13 +107,8 @@ def card_text(guide: Guide, case_index: int = 0) -> str:
         sections.append(
             _("guide.check_at_counter").format(note=esc(pick(guide, "check_at_counter", lg)))
         )
-    sections.append(
-        "<i>"
-        + _("guide.verified").format(
-            date=guide.verified_on.strftime("%d/%m/%Y"), basis=esc("; ".join(guide.legal_basis))
-        )
-        + "</i>"
-    )
+    sections.append("\n".join([_("guide.sources"), *map(esc, source_lines(_, guide))]))
+    sections.append(f"<b>{esc(verification_line(_, guide, utcnow().date()))}</b>")
     return "\n\n".join(sections)
 
 
@@ -123,7 +119,7 @@ def card_keyboard(guide: Guide, case_index: int, public_url: str) -> InlineKeybo
         for i, c in enumerate(guide.cases):
             mark = "✅ " if i == case_index else ""
             kb.button(
-                text=mark + pick(c, "title", lang()),
+                text=mark + c.label(lang()),  # short; the card shows the full wording
                 callback_data=GuideCb(action=GuideAction.CASE, code=guide.code, case=i),
             )
             rows.append(1)

@@ -30,7 +30,7 @@ from bot.services.guides import FIELDS, pick
 from bot.services.pseudonyms import pseudonym
 from bot.services.roles import Principal
 from bot.services.search_text import MAX_QUERY
-from handlers.common import error_text, esc, refuse
+from handlers.common import bot_username, error_text, esc, refuse
 from handlers.procedure_cards import (
     GuideAction,
     GuideCb,
@@ -44,7 +44,7 @@ from handlers.procedure_cards import (
     split_message,
 )
 from handlers.registry import RouterBlueprint
-from models import Role
+from models import Role, utcnow
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("procedures")
@@ -176,6 +176,24 @@ async def cmd_gaps(message: Message, principal: Principal | None, session: Async
     )
 
 
+@router.message(Command("stale"))
+async def cmd_stale(message: Message, principal: Principal | None, session: AsyncSession) -> None:
+    """Guides whose facts an official should check again (or has never checked)."""
+    if not await _allowed(message, principal, "stale"):
+        return
+    stale, unverified = await procedures.to_check(session, utcnow().date())
+    lines = [
+        _("guide.stale_line").format(
+            title=esc(pick(g, "title", lang())),
+            date=g.verified_on.strftime("%d/%m/%Y") if g.verified_on else "",
+        )
+        for g in stale
+    ]
+    if unverified:
+        lines.append(_("guide.unverified_count").format(count=len(unverified)))
+    await _report(message, _("guide.stale_title"), lines, _("guide.stale_empty"))
+
+
 @router.message(Command("scans"))
 async def cmd_scans(message: Message, principal: Principal | None, session: AsyncSession) -> None:
     if not await _allowed(message, principal, "scans"):
@@ -217,7 +235,7 @@ async def inline_search(
         everything = (await procedures.get_index(session)).guides
         guides = sorted(everything, key=lambda g: (FIELDS.index(g.field), g.code))
         guides = guides[:INLINE_RESULTS]
-    username = settings.bot_username or (await bot.me()).username or ""
+    username = await bot_username(bot, settings)
     results = [
         InlineQueryResultArticle(
             id=g.code,

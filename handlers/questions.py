@@ -17,8 +17,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services import audit, ticket_routing, tickets
+from bot.services import audit, procedures, ticket_routing, tickets
 from bot.services.errors import ServiceError
+from bot.services.guides import pick
 from bot.services.tickets import Policy
 from bot.triage.views import ticket_line
 from handlers.ask_link import AskAboutCb
@@ -142,8 +143,10 @@ async def cb_ask_about(
     assert isinstance(message, Message)
     code = callback_data.code[:20]
     if await _start_draft(message, state, session, resident, settings, code=code):
+        guide = (await procedures.get_index(session)).by_code.get(code)
+        title = pick(guide, "title", I18n.get_current().current_locale) if guide else code
         await message.answer(
-            _("ask.prompt_about").format(code=esc(code), count=settings.triage_max_photos)
+            _("ask.prompt_about").format(title=esc(title), count=settings.triage_max_photos)
         )
     await query.answer()
 

@@ -21,7 +21,7 @@ from bot.services import directory, residents
 from bot.services.errors import ServiceError
 from handlers.common import error_text, esc, privacy_notice
 from handlers.registry import RouterBlueprint
-from models import Resident
+from models import Household, Resident, Ward
 
 router = RouterBlueprint("start")
 router.message.filter(F.chat.type == "private")
@@ -102,10 +102,29 @@ async def cmd_start(
         return
     lang = (message.from_user.language_code or "vi")[:2] if message.from_user else "vi"
     lang = lang if lang in residents.LANGUAGES else "vi"
-    notice = await privacy_notice(session, settings, group_id)
     await message.answer(
-        _("start.welcome") + "\n\n" + notice, reply_markup=_welcome_keyboard(lang, group_id)
+        await _welcome(session, settings, group_id),
+        reply_markup=_welcome_keyboard(lang, group_id),
     )
+
+
+def _units(ward: Ward | None) -> dict[str, str]:
+    return directory.unit_words(ward, I18n.get_current().current_locale)
+
+
+async def _done(session: AsyncSession, household: Household) -> str:
+    units = _units(await session.get(Ward, household.ward_id))
+    address, group = esc(household.address), esc(household.group.name)
+    return _("join.done").format(address=address, group=group, **units)
+
+
+async def _welcome(session: AsyncSession, settings: Settings, group_id: int) -> str:
+    """Who speaks through Loa (the ward's People's Committee), how to check a message, and
+    what Loa keeps (the privacy notice)."""
+    ward = await directory.home_ward(session, group_id)
+    council = ward.council if ward is not None else _("start.council_any")
+    notice = await privacy_notice(session, settings, group_id)
+    return _("start.welcome").format(council=esc(council)) + "\n\n" + notice
 
 
 @router.callback_query(JoinCb.filter(F.action == JoinAction.LANG))
@@ -114,9 +133,8 @@ async def cb_language(
 ) -> None:
     i18n = I18n.get_current()
     with i18n.use_locale(callback_data.lang):
-        notice = await privacy_notice(session, settings, callback_data.id)
         await query.message.edit_text(  # type: ignore[union-attr]
-            _("start.welcome") + "\n\n" + notice,
+            await _welcome(session, settings, callback_data.id),
             reply_markup=_welcome_keyboard(callback_data.lang, callback_data.id),
         )
     await query.answer()
@@ -154,13 +172,14 @@ async def _ask_group(
         text = _("join.choose_ward")
     else:
         groups = await directory.list_groups(session, wards[0].id if wards else None)
+        units = _units(wards[0] if wards else None)
         if not groups:
-            await message.answer(_("join.no_groups"))
+            await message.answer(_("join.no_groups").format(**units))
             return
         for g in groups:
             kb.button(text=g.name, callback_data=JoinCb(action=JoinAction.GROUP, id=g.id))
         kb.adjust(3)
-        text = _("join.choose_group")
+        text = _("join.choose_group").format(**units)
     if edit:
         await message.edit_text(text, reply_markup=kb.as_markup())
     else:
@@ -185,7 +204,10 @@ async def cb_ward(
     for g in await directory.list_groups(session, callback_data.id):
         kb.button(text=g.name, callback_data=JoinCb(action=JoinAction.GROUP, id=g.id))
     kb.adjust(3)
-    await query.message.edit_text(_("join.choose_group"), reply_markup=kb.as_markup())  # type: ignore[union-attr]
+    units = _units(await session.get(Ward, callback_data.id))
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("join.choose_group").format(**units), reply_markup=kb.as_markup()
+    )
     await query.answer()
 
 
@@ -249,11 +271,7 @@ async def cb_household(query: CallbackQuery, callback_data: JoinCb, session: Asy
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
-    await query.message.edit_text(
-        _("join.done").format(  # type: ignore[union-attr]
-            address=esc(household.address), group=esc(household.group.name)
-        )
-    )
+    await query.message.edit_text(await _done(session, household))  # type: ignore[union-attr]
     await query.answer()
 
 
@@ -280,9 +298,7 @@ async def msg_address(message: Message, state: FSMContext, session: AsyncSession
         await message.answer(error_text(err))
         return
     await state.clear()
-    await message.answer(
-        _("join.done").format(address=esc(household.address), group=esc(household.group.name))
-    )
+    await message.answer(await _done(session, household))
 
 
 @router.message(JoinStates.address)

@@ -48,6 +48,22 @@ class Ward(Base):
         back_populates="ward", order_by="ResidentialGroup.sort_key"
     )
 
+    @property
+    def council(self) -> str:
+        """The People's Committee that speaks for the ward: "Ủy ban nhân dân Phường Sông Cầu"."""
+        return f"Ủy ban nhân dân {self.name}"
+
+    def leader_of(self, group_name: str) -> str:
+        """The title of a group's leader as residents say it: "Tổ trưởng Tổ 13" in a ward,
+        "Trưởng thôn Đồng Tâm" in a commune (labels are data)."""
+        label = self.group_label.strip()
+        if label.casefold() == "tổ dân phố":
+            return f"Tổ trưởng {group_name}"
+        name = group_name
+        if name.casefold().startswith(label.casefold() + " "):
+            name = name[len(label) + 1 :]
+        return f"Trưởng {label.lower()} {name}"
+
 
 class ResidentialGroup(Base):
     """A residential group (tổ dân phố) or village (thôn), optionally bound to a group chat."""

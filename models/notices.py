@@ -90,6 +90,8 @@ class Notice(Base):
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
+    # Who speaks, named in the header: "Ủy ban nhân dân Phường Sông Cầu", "Tổ trưởng Tổ 13"
+    issuer: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,7 +29,9 @@ class Procedure(Base):
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     portal_url: Mapped[str] = mapped_column(String(500))
     legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
-    verified_on: Mapped[date] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)  # None: no official checked it
+    verified_by: Mapped[str | None] = mapped_column(String(120))  # a role, never a name
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="in_force")
     replaced_by: Mapped[str | None] = mapped_column(String(16))
     check_at_counter_vi: Mapped[str | None] = mapped_column(Text)

@@ -189,6 +189,20 @@ def leader_groups(principal: Principal, ward_id: int) -> list[int]:
     )
 
 
+async def issuer_for(session: AsyncSession, principal: Principal, draft: Draft) -> str | None:
+    """Who speaks in the header: the ward's People's Committee when an official sends,
+    the group's leader ("Tổ trưởng Tổ 13") when a leader posts to their own group."""
+    ward = await session.get(Ward, draft.ward_id)
+    if ward is None:
+        return None
+    if is_official(principal, draft.ward_id) or principal.superadmin:
+        return ward.council
+    own = set(leader_groups(principal, draft.ward_id))
+    led = [g for g in draft.audience.get("group_ids") or [] if g in own]
+    group = await session.get(ResidentialGroup, led[0]) if led else None
+    return ward.leader_of(group.name) if group is not None else ward.council
+
+
 def check_audience(principal: Principal, draft: Draft) -> None:
     """A group leader may post only to their own groups; officials anywhere in the ward."""
     if is_official(principal, draft.ward_id):
@@ -264,6 +278,7 @@ async def submit(
         scheduled_at=from_iso(draft.send_at),
         expires_at=expiry(draft, settings),
         status=NoticeStatus.DRAFT,
+        issuer=await issuer_for(session, principal, draft),
     )
     if draft.media:
         notice.media_type = draft.media["type"]

@@ -15,7 +15,17 @@ from typing import Any
 
 import yaml
 
-from bot.services.guides import FIELDS, KINDS, STATUSES, Guide, case_from
+from bot.services.guides import (
+    FIELDS,
+    KINDS,
+    LABEL_MAX,
+    REQUIRED_TOPICS,
+    SOURCE_TOPICS,
+    STATUSES,
+    Guide,
+    Source,
+    case_from,
+)
 
 CODE_RE = re.compile(r"^\d\.\d{6}$")
 SLUG_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -26,15 +36,16 @@ _CASE_PAIRS = ("title", "fee", "processing_time")
 _TOP_KEYS = {
     *(f"{p}_{lang}" for p in (*_TEXT_PAIRS, "check_at_counter") for lang in ("vi", "en")),
     *("code", "field", "keywords", "cases", "online", "portal_url", "legal_basis"),
-    *("verified_on", "status", "replaced_by"),
+    *("verified_on", "verified_by", "sources", "status", "replaced_by"),
 }
 _CASE_KEYS = {
     "id",
     "documents",
     "steps_vi",
     "steps_en",
-    *(f"{p}_{lang}" for p in _CASE_PAIRS for lang in ("vi", "en")),
+    *(f"{p}_{lang}" for p in (*_CASE_PAIRS, "label") for lang in ("vi", "en")),
 }
+_SOURCE_KEYS = {"about", "text", "article"}
 _DOC_KEYS = {"name_vi", "name_en", "kind", "count", "note_vi", "note_en"}
 
 
@@ -115,6 +126,13 @@ class _FileCheck:
             if key not in allowed:
                 self.add(self.line_of(m, key), f"unknown key {key!r}")
 
+    def mapping(self, value: Any, line: int, what: str) -> bool:
+        """True when `value` is a mapping; else the problem is recorded."""
+        if isinstance(value, _Map):
+            return True
+        self.add(line, f"each {what} must be a mapping")
+        return False
+
     def pair(self, m: _Map, name: str) -> None:
         vi, en = m.get(f"{name}_vi"), m.get(f"{name}_en")
         if (vi is None) != (en is None):
@@ -122,8 +140,7 @@ class _FileCheck:
 
 
 def _check_document(c: _FileCheck, doc: Any, line: int) -> None:
-    if not isinstance(doc, _Map):
-        c.add(line, "each document must be a mapping (name_vi, name_en, kind, count)")
+    if not c.mapping(doc, line, "document (name_vi, name_en, kind, count)"):
         return
     c.unknown_keys(doc, _DOC_KEYS)
     c.text(doc, "name_vi")
@@ -139,8 +156,7 @@ def _check_document(c: _FileCheck, doc: Any, line: int) -> None:
 
 
 def _check_case(c: _FileCheck, case: Any, line: int, seen: set[str]) -> None:
-    if not isinstance(case, _Map):
-        c.add(line, "each case must be a mapping")
+    if not c.mapping(case, line, "case"):
         return
     c.unknown_keys(case, _CASE_KEYS)
     cid = case.get("id")
@@ -191,12 +207,7 @@ def _check_file(c: _FileCheck, m: _Map, path: Path) -> None:
     url = m.get("portal_url")
     if not isinstance(url, str) or not url.startswith("https://"):
         c.add(c.line_of(m, "portal_url"), "'portal_url' must be an https:// link")
-    verified = m.get("verified_on")
-    if not isinstance(verified, date):
-        try:
-            date.fromisoformat(str(verified))
-        except ValueError:
-            c.add(c.line_of(m, "verified_on"), "'verified_on' must be a date such as 2026-11-01")
+    _check_verification(c, m)
     status = m.get("status")
     if status not in STATUSES:
         c.add(c.line_of(m, "status"), f"'status' must be one of {', '.join(STATUSES)}")
@@ -212,6 +223,48 @@ def _check_file(c: _FileCheck, m: _Map, path: Path) -> None:
     seen: set[str] = set()
     for case in cases:
         _check_case(c, case, getattr(case, "line", c.line_of(m, "cases")), seen)
+        if len(cases) > 1 and isinstance(case, _Map):
+            _check_label(c, case)
+
+
+def _check_label(c: _FileCheck, case: _Map) -> None:
+    """Several cases are told apart by their buttons: each needs a label a phone shows whole."""
+    for lang in ("vi", "en"):
+        key = f"label_{lang}"
+        label = case.get(key) or case.get(f"title_{lang}")
+        if isinstance(label, str) and len(label) > LABEL_MAX:
+            c.add(c.line_of(case, key), f"{key!r} must be at most {LABEL_MAX} characters")
+
+
+def _check_verification(c: _FileCheck, m: _Map) -> None:
+    """Who checked the facts and when (both or neither), and a source per fact group."""
+    verified, by = m.get("verified_on"), m.get("verified_by")
+    if verified is not None and not isinstance(verified, date):
+        try:
+            date.fromisoformat(str(verified))
+        except ValueError:
+            c.add(c.line_of(m, "verified_on"), "'verified_on' must be a date such as 2026-11-01")
+    if (verified is None) != (by is None):
+        c.add(m.line, "'verified_on' and 'verified_by' (a role) must both be set or both be null")
+    c.text(m, "verified_by", optional=True)
+    sources = m.get("sources")
+    if not isinstance(sources, list) or not sources:
+        c.add(c.line_of(m, "sources"), "'sources' must list the legal text of each fact group")
+        return
+    topics = set()
+    for src in sources:
+        line = getattr(src, "line", c.line_of(m, "sources"))
+        if not c.mapping(src, line, "source (about, text, article)"):
+            continue
+        c.unknown_keys(src, _SOURCE_KEYS)
+        c.text(src, "text")
+        c.text(src, "article")
+        if src.get("about") not in SOURCE_TOPICS:
+            c.add(c.line_of(src, "about"), f"'about' must be one of {', '.join(SOURCE_TOPICS)}")
+        topics.add(src.get("about"))
+    for topic in REQUIRED_TOPICS:
+        if topic not in topics:
+            c.add(c.line_of(m, "sources"), f"'sources' has no source 'about: {topic}'")
 
 
 def _nfc(value: Any) -> Any:
@@ -228,7 +281,7 @@ def _nfc(value: Any) -> Any:
 def guide_from(data: dict[str, Any]) -> Guide:
     """A Guide from a validated mapping (a catalog file, or a database row's values)."""
     d = _nfc(data)
-    verified = d["verified_on"]
+    verified = d.get("verified_on")
     return Guide(
         code=d["code"],
         title_vi=d["title_vi"],
@@ -243,7 +296,13 @@ def guide_from(data: dict[str, Any]) -> Guide:
         online=bool(d["online"]),
         portal_url=d["portal_url"],
         legal_basis=tuple(d["legal_basis"]),
-        verified_on=verified if isinstance(verified, date) else date.fromisoformat(verified),
+        verified_on=(
+            verified
+            if isinstance(verified, date) or verified is None
+            else date.fromisoformat(verified)
+        ),
+        verified_by=d.get("verified_by"),
+        sources=tuple(Source(**s) for s in d.get("sources") or ()),
         status=d["status"],
         replaced_by=d.get("replaced_by"),
         check_at_counter_vi=d.get("check_at_counter_vi"),

@@ -33,6 +33,38 @@ async def get_ward(session: AsyncSession, name: str | None = None) -> Ward:
     return ward
 
 
+async def home_ward(session: AsyncSession, group_id: int = 0) -> Ward | None:
+    """The ward whose channel this is: the invited group's ward, or the only ward there is."""
+    group = await session.get(ResidentialGroup, group_id) if group_id else None
+    if group is not None:
+        return await session.get(Ward, group.ward_id)
+    wards = list(await session.scalars(select(Ward).limit(2)))
+    return wards[0] if len(wards) == 1 else None
+
+
+# The unit words a ward's own labels stand for, in English (the labels are Vietnamese data).
+_EN_UNITS = {
+    "phường": "ward",
+    "xã": "commune",
+    "đặc khu": "special zone",
+    "tổ dân phố": "residential group",
+    "thôn": "village",
+    "bản": "hamlet",
+    "ấp": "hamlet",
+    "buôn": "village",
+    "làng": "village",
+}
+
+
+def unit_words(ward: Ward | None, lang: str) -> dict[str, str]:
+    """{ward_kind, group_kind} for messages: "phường"/"xã", "tổ dân phố"/"thôn"/"bản"."""
+    kind = (ward.kind_label if ward else "Phường").lower()
+    group = (ward.group_label if ward else "Tổ dân phố").lower()
+    if lang == "en":
+        kind, group = _EN_UNITS.get(kind, kind), _EN_UNITS.get(group, group)
+    return {"ward_kind": kind, "group_kind": group}
+
+
 async def list_groups(session: AsyncSession, ward_id: int | None = None) -> list[ResidentialGroup]:
     stmt = select(ResidentialGroup).order_by(
         ResidentialGroup.ward_id, ResidentialGroup.sort_key, ResidentialGroup.name
@@ -40,16 +72,6 @@ async def list_groups(session: AsyncSession, ward_id: int | None = None) -> list
     if ward_id is not None:
         stmt = stmt.where(ResidentialGroup.ward_id == ward_id)
     return list(await session.scalars(stmt))
-
-
-async def responsible_ward(session: AsyncSession, group_id: int = 0) -> str | None:
-    """The ward whose People's Committee answers for the data: the group's, or the only one."""
-    if group_id:
-        group = await session.get(ResidentialGroup, group_id)
-        if group is not None:
-            return await session.scalar(select(Ward.name).where(Ward.id == group.ward_id))
-    names = list(await session.scalars(select(Ward.name).limit(2)))
-    return names[0] if len(names) == 1 else None
 
 
 async def get_group(session: AsyncSession, group_id: int) -> ResidentialGroup:

@@ -6,7 +6,7 @@ No database and no aiogram here: `catalog` builds these from YAML, `procedures` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 # Field folders of data/procedures, in the order people browse them.
@@ -23,6 +23,11 @@ FIELDS = (
 KINDS = ("original", "copy", "certified_copy", "present", "form")
 STATUSES = ("in_force", "replaced")
 LANGS = ("vi", "en")
+# Fact groups a guide cites its legal sources for; the first three are required.
+SOURCE_TOPICS = ("fee", "time", "documents", "where", "eligibility")
+REQUIRED_TOPICS = ("fee", "time", "documents")
+STALE_AFTER = timedelta(days=180)  # a check older than this is shown as possibly outdated
+LABEL_MAX = 32  # characters on a case button; the full wording is in the card
 
 
 def pick(obj: Any, name: str, lang: str) -> Any:
@@ -52,6 +57,21 @@ class Case:
     fee_en: str
     processing_time_vi: str
     processing_time_en: str
+    label_vi: str | None = None  # a short button label (≤ LABEL_MAX) when titles are long
+    label_en: str | None = None
+
+    def label(self, lang: str) -> str:
+        short = pick(self, "label", lang)
+        return short or pick(self, "title", lang)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a group of facts (fee, time limit, documents...) comes from."""
+
+    about: str  # one of SOURCE_TOPICS
+    text: str  # the legal text: "Luật Hộ tịch 2014", "Thông tư 75/2022/TT-BTC"
+    article: str  # "Điều 11 khoản 1"
 
 
 @dataclass(frozen=True)
@@ -71,11 +91,19 @@ class Guide:
     online: bool
     portal_url: str
     legal_basis: tuple[str, ...]
-    verified_on: date
+    verified_on: date | None  # None: no official has checked it
     status: str = "in_force"
     replaced_by: str | None = None
     check_at_counter_vi: str | None = None
     check_at_counter_en: str | None = None
+    verified_by: str | None = None  # the role that checked it ("Công chức tư pháp - hộ tịch")
+    sources: tuple[Source, ...] = ()
+
+    def verification(self, today: date) -> str:
+        """ "unverified", "stale" (checked over STALE_AFTER ago) or "current"."""
+        if self.verified_on is None:
+            return "unverified"
+        return "stale" if today - self.verified_on > STALE_AFTER else "current"
 
     @property
     def in_force(self) -> bool:
@@ -109,7 +137,13 @@ def case_from(data: dict[str, Any]) -> Case:
         fee_en=data["fee_en"],
         processing_time_vi=data["processing_time_vi"],
         processing_time_en=data["processing_time_en"],
+        label_vi=data.get("label_vi"),
+        label_en=data.get("label_en"),
     )
+
+
+def source_dict(s: Source) -> dict[str, str]:
+    return {"about": s.about, "text": s.text, "article": s.article}
 
 
 def _document_dict(d: Document) -> dict[str, Any]:
@@ -137,7 +171,7 @@ def case_dict(c: Case) -> dict[str, Any]:
         "fee_en": c.fee_en,
         "processing_time_vi": c.processing_time_vi,
         "processing_time_en": c.processing_time_en,
-    }
+    } | ({"label_vi": c.label_vi, "label_en": c.label_en} if c.label_vi else {})
 
 
 def guide_dict(g: Guide) -> dict[str, Any]:
@@ -156,7 +190,9 @@ def guide_dict(g: Guide) -> dict[str, Any]:
         "online": g.online,
         "portal_url": g.portal_url,
         "legal_basis": list(g.legal_basis),
-        "verified_on": g.verified_on.isoformat(),
+        "sources": [source_dict(s) for s in g.sources],
+        "verified_on": g.verified_on.isoformat() if g.verified_on else None,
+        "verified_by": g.verified_by,
         "status": g.status,
         "replaced_by": g.replaced_by,
         "check_at_counter_vi": g.check_at_counter_vi,

@@ -13,7 +13,7 @@ import re
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +178,14 @@ def parse_code(text: str) -> str | None:
     """ "1.001193" or "1_001193" (deep links cannot carry a dot) → "1.001193"."""
     m = _CODE_IN_LINK.match(text.strip())
     return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+async def to_check(session: AsyncSession, today: date) -> tuple[list[Guide], list[Guide]]:
+    """Guides an official should check: (checked over STALE_AFTER ago, never checked)."""
+    index = await get_index(session)
+    states = [(g.verification(today), g) for g in index.guides]
+    stale = sorted((g for s, g in states if s == "stale"), key=lambda g: g.verified_on or today)
+    return stale, [g for s, g in states if s == "unverified"]
 
 
 async def get_guide(session: AsyncSession, code: str) -> Guide:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.services.directory import responsible_ward
+from bot.services.directory import home_ward
 from bot.services.posters import FONTS
 from models import (
     AbuseMark,
@@ -113,7 +113,8 @@ async def build(
 ) -> Record:
     """The record with today's counts, in `lang`."""
     cat = Catalog(lang)
-    ward = await responsible_ward(session) or cat.text("record.ward_unknown")
+    home = await home_ward(session)
+    ward = home.name if home is not None else cat.text("record.ward_unknown")
     when = (now or utcnow()).astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
     retention = {
         "questions": cat.text("record.keep_months", months=settings.retention_question_days // 30),

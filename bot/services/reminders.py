@@ -238,7 +238,8 @@ async def _child(
         scheduled = release if release > run.now else None
     # Written with parent_id before it is queued: the sender must never see it without one.
     draft = Notice(ward_id=parent.ward_id, text=text, urgency=parent.urgency, kind=KIND,
-                   audience=spec, parent_id=parent.id, event_at=event_at)  # fmt: skip
+                   audience=spec, parent_id=parent.id, event_at=event_at,
+                   issuer=parent.issuer)  # fmt: skip
     run.session.add(draft)
     child, _ = await outbox.enqueue(
         run.session,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.services.guides import Guide
-from bot.services.search_text import marked_terms, pairs, rewrite
+from bot.services.search_text import is_syllable, marked_terms, pairs, rewrite
 
 # How much a match in each part of a guide counts.
 W_TITLE, W_KEYWORD, W_SUMMARY, W_CASE = 1.0, 1.0, 0.5, 0.4
@@ -24,6 +24,7 @@ TYPO_PENALTY, REWRITE_PENALTY = 0.8, 0.95
 # Typed with accents, "vàng" (gold) is not "vắng" (absent): a match only without accents
 # counts this much.
 ACCENT_PENALTY = 0.5
+COVER_ACCENT_PENALTY = 0.25  # and covers a title or keyword this much
 EXPLAINED_SHARE = 0.6  # the rest of the score is the best title/keyword coverage
 TITLE_TIEBREAK = 0.05  # among equals, the guide whose own title the query covers best
 GOOD_SCORE = 0.58  # below this the best answer is not good enough: a gap is recorded
@@ -122,6 +123,11 @@ class SearchIndex:
             if word in self._vocab:
                 out.append(_Term([(word, 1.0)], self._idf[word], accented))
                 seq.append(word)
+            elif accented and is_syllable(word):
+                # A real word typed with its accents ("thất nghiệp", "trần") is not a typo of
+                # a catalog word: correcting it would answer a question nobody asked.
+                out.append(_Term([], self._max_idf))
+                seq.append(word)
             elif fixes := self._typo_fixes(word):
                 weight = max(self._idf[f] for f in fixes)
                 out.append(_Term([(f, TYPO_PENALTY) for f in fixes], weight))
@@ -169,24 +175,36 @@ class SearchIndex:
                 raw[i] += PAIR_WEIGHT * idf * w
         if not raw or total <= 0:
             return {}
-        found = {t for term in query for t, _ in term.alternatives}
         ranked = heapq.nlargest(_PREFILTER, raw, key=raw.__getitem__)
-        return {
-            i: (1 - TITLE_TIEBREAK)
-            * (
+        out = {}
+        for i in ranked:
+            found = self._found(query, i)
+            out[i] = (1 - TITLE_TIEBREAK) * (
                 EXPLAINED_SHARE * min(raw[i] / total, 1.0)
                 + (1 - EXPLAINED_SHARE) * self._coverage(self._phrases[i], found)
-            )
-            + TITLE_TIEBREAK * self._coverage(self._phrases[i][:1], found)
-            for i in ranked
-        }
+            ) + TITLE_TIEBREAK * self._coverage(self._phrases[i][:1], found)
+        return out
+
+    def _found(self, query: list[_Term], i: int) -> dict[str, float]:
+        """The query's terms as guide `i` has them: a word typed with accents that the guide
+        spells otherwise ("biển" for "biến") covers its name only in part."""
+        found: dict[str, float] = {}
+        for term in query:
+            share = 1.0
+            if term.accented and i not in self._accented.get(term.accented, ()):
+                share = COVER_ACCENT_PENALTY
+            for t, _ in term.alternatives:
+                found[t] = max(found.get(t, 0.0), share)
+        return found
 
     @staticmethod
-    def _coverage(phrases: list[tuple[list[tuple[str, float]], float]], found: set[str]) -> float:
+    def _coverage(
+        phrases: list[tuple[list[tuple[str, float]], float]], found: dict[str, float]
+    ) -> float:
         """How completely the query covers the best-matching of these titles or keywords."""
         best = 0.0
         for words, whole in phrases:
-            got = sum(idf for t, idf in words if t in found)
+            got = sum(idf * found.get(t, 0.0) for t, idf in words)
             if got > best * whole:
                 best = got / whole
         return best

@@ -1,4 +1,5 @@
-"""How residents' words become search terms: accents off, đ→d, stop words out, synonyms in.
+"""How residents' words become search terms: accents off, đ→d, stop words out, synonyms in
+(regional words such as ba/má/tía and abbreviations such as GPXD, ĐKKD, HKD).
 
 Vietnamese is written syllable by syllable, so a term is one syllable ("khai", "sinh") and
 pairs of neighbouring syllables ("khai sinh") carry most of the meaning.
@@ -31,9 +32,14 @@ STOP_VI = frozenset(
     được không à nhé ạ ơi với và hay hoặc thì là của này đó ấy những các một bị đã đang sẽ
     xin hỏi giúp hướng dẫn thủ tục nhiều bao lâu về cho tại người có ra vào đi đến nơi
     chào cảm cám ơn vâng dạ ừ
+    tui tao mình việc để hồ sơ giờ bây rồi vừa bữa mấy nữa hả hông nha luôn
     """.split()
 )
-_AMBIGUOUS = frozenset("can the dang chi sao em ba co di den noi ra ve".split())
+# "việc" (the matter), "hồ sơ" (the file), "giờ" (now) name no procedure; typed without
+# accents some collide with words that do: đẻ (give birth), hộ (household), số, giấy.
+_AMBIGUOUS = frozenset(
+    "can the dang chi sao em ba co di den noi ra ve de ho so gio roi vua".split()
+)
 STOP_EN = frozenset(
     """
     i me my we our you your the a an to of for in on at how do does can get what where is are
@@ -50,6 +56,28 @@ SYNONYMS: dict[str, str] = {
     "qua doi": "khai tu",
     "chet": "khai tu",
     "mat roi": "khai tu",
+    "tu tran": "khai tu",
+    "tu tran roi": "khai tu",
+    "ta the": "khai tu",
+    "tia": "cha",
+    "ba ma": "cha me",
+    "gpxd": "giay phep xay dung",
+    "giay phep xd": "giay phep xay dung",
+    "cat nha": "xay dung nha o",
+    "dkkd": "dang ki ho kinh doanh",
+    "giay dkkd": "giay chung nhan dang ki ho kinh doanh",
+    "hkd": "ho kinh doanh",
+    "ho ca the": "ho kinh doanh",
+    "khong ban nua": "cham dut hoat dong",
+    "nghi ban": "cham dut hoat dong",
+    "dong cua": "cham dut hoat dong",
+    "cmt": "can cuoc",
+    "chua co vo": "tinh trang hon nhan",
+    "chua co chong": "tinh trang hon nhan",
+    "chua vo": "tinh trang hon nhan",
+    "chua chong": "tinh trang hon nhan",
+    "chua lay vo": "tinh trang hon nhan",
+    "chua lay chong": "tinh trang hon nhan",
     "ho khau": "thuong tru",
     "bhyt": "bao hiem y te",
     "so ho khau": "thuong tru xac nhan cu tru",
@@ -128,6 +156,11 @@ def fold(text: str) -> str:
 STOP_ASCII = frozenset(fold(w) for w in STOP_VI) - _AMBIGUOUS | STOP_EN
 
 
+def is_syllable(word: str) -> bool:
+    """A folded word that can be one Vietnamese syllable ("tran", not "sihn")."""
+    return bool(_VI_SYLLABLE.match(word))
+
+
 def _two_syllables(word: str) -> bool:
     """ "khaisinh": two syllables typed without a space (the index splits them)."""
     return any(
@@ -184,10 +217,19 @@ def terms(text: str) -> list[str]:
     return [t for t, _ in marked_terms(text)]
 
 
+# "ba tui mới mất", "má qua đời": a relative who died, in any region's words; "mất" before a
+# document ("mất giấy khai sinh") is losing it, not a death.
+_RELATIVE = "ba|bo|cha|tia|ma|me|u|bam|ong|ba noi|ba ngoai|vo|chong|con|nguoi than|nguoi nha"
+_DIED = re.compile(
+    rf" (?:{_RELATIVE})(?: \w+){{0,3}}? (?:mat|qua doi|tu tran|chet|di roi)"
+    r"(?! (?:giay|the|so|ban|ho chieu|can cuoc|cmnd|cccd|tien|xe|dien thoai))(?= )"
+)
+
+
 def rewrite(text: str) -> str | None:
     """The text with residents' words replaced by the catalog's, or None when none applies."""
     folded = f" {' '.join(_WORD.findall(fold(text)))} "
-    out = folded
+    out = " ".join(_DIED.sub(" khai tu ", folded).split()).join("  ")
     for phrase, meaning in SYNONYMS.items():
         out = out.replace(f" {phrase} ", f" {meaning} ")
     return out.strip() if out != folded else None

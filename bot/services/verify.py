@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from bot.catalog import Catalog
+from broadcasts.render import ISSUER_DASH
 from models import Notice, NoticeStatus, Urgency, Ward, utcnow
 
 WINDOW = timedelta(days=180)
@@ -62,9 +63,14 @@ def normalize(text: str) -> str:
     """The body of a notice as comparable text: no header lines, whitespace collapsed."""
     lines = [normalize_line(line) for line in text.splitlines()]
     marks = _mark_lines()
-    while lines and (not lines[0] or lines[0] in marks):
+    while lines and (not lines[0] or _is_mark(lines[0], marks)):
         lines.pop(0)
     return " ".join(line for line in lines if line)
+
+
+def _is_mark(line: str, marks: frozenset[str]) -> bool:
+    """A header line, with or without its issuer ("📢 thông báo — ủy ban nhân dân ...")."""
+    return line in marks or line.split(f" {ISSUER_DASH} ", 1)[0] in marks
 
 
 async def check(session: AsyncSession, text: str) -> Verdict:

@@ -18,13 +18,14 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.guide_labels import field_label, kind_label
+from bot.guide_labels import field_label, kind_label, source_lines, verification_line
 from bot.i18n import create_i18n
 from bot.services import procedures
 from bot.services.errors import Invalid, NotFound, ServiceError
 from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, LANGS, pick
 from bot.services.pseudonyms import pseudonym
+from models import utcnow
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -52,7 +53,6 @@ def _labels(i18n: I18n, lang: str) -> dict[str, str]:
         "where": gettext("web.where"),
         "note": gettext("web.note"),
         "legal": gettext("web.legal"),
-        "verified": gettext("web.verified"),
         "code": gettext("web.code"),
         "online": gettext("web.online"),
         "replaced": gettext("web.replaced"),
@@ -92,6 +92,8 @@ class _Pages:
             pick=lambda obj, attr: pick(obj, attr, lang),
             field_name=lambda f: field_label(gt, f),
             kind_name=lambda k: kind_label(gt, k),
+            verification=lambda g: verification_line(gt, g, utcnow().date()),
+            sources=lambda g: source_lines(gt, g),
             **ctx,
         )
         headers = {"Cache-Control": "public, max-age=300"} if status == 200 else {}

@@ -60,7 +60,8 @@ async def test_screening_from_template_to_approval_delivery_and_acks(
     await c.tap("Gửi ngay")
     out = await c.tap("Khi sự kiện kết thúc")
     preview, summary = out[-2], out[-1]
-    assert preview.startswith("<b>📢 THÔNG BÁO</b>")
+    # who speaks, named in the header
+    assert preview.startswith("<b>📢 THÔNG BÁO — Ủy ban nhân dân Phường Test</b>")
     assert (
         "📍 Địa điểm: Trạm Y tế phường" in preview and "🎒 Mang theo: CCCD và thẻ BHYT" in preview
     )
@@ -70,7 +71,8 @@ async def test_screening_from_template_to_approval_delivery_and_acks(
     pressed = texts(await harness.press(RESIDENT_ID, c.calls[-2].result, "ack:0"))
     assert "xem trước" in pressed[0]
     out = await c.tap("Gửi khẩn")  # short notice: private chats and a pin
-    assert out[-2].startswith("<b>🟠 THÔNG BÁO KHẨN</b>") and "Sẽ ghim" in out[-1]
+    assert out[-2].startswith("<b>🟠 THÔNG BÁO KHẨN — Ủy ban nhân dân Phường Test</b>")
+    assert "Sẽ ghim" in out[-1]
     assert await session.scalar(select(Notice.id)) is None  # nothing exists before submitting
     out = await c.tap("Gửi để duyệt")
     assert "chờ duyệt" in out[-1] or "để duyệt" in out[-1]

@@ -132,3 +132,6 @@ async def test_a_photo_notice_from_a_leader_goes_out_by_file_id(
     chat = (await group_chats(session))[0]
     sent = [x for x in sandbox.calls_for("sendPhoto", chat_id=chat) if x.ok]
     assert len(sent) == 1 and sent[0].params["photo"] == n.media_file_id
+    # a group leader speaks as the group's leader, not as the ward
+    assert n.issuer == "Tổ trưởng Tổ 1"
+    assert sent[0].params["caption"].startswith("<b>📢 THÔNG BÁO — Tổ trưởng Tổ 1</b>")

@@ -29,7 +29,8 @@ async def test_long_text_is_split_at_paragraphs(
     chat = (await group_chats(session))[0]
     texts = [c.params["text"] for c in sandbox.calls_for("sendMessage", chat_id=chat)]
     assert len(texts) == 2 and all(len(t) <= 4096 for t in texts)
-    assert texts[0].startswith("<b>📢 THÔNG BÁO</b>") and "(tiếp theo)" in texts[1]
+    assert texts[0].startswith("<b>📢 THÔNG BÁO — Ủy ban nhân dân Phường Test</b>")
+    assert "(tiếp theo)" in texts[1]
     assert texts[1].split("\n", 1)[1].startswith("Đoạn ")  # a paragraph starts the next part
     assert all(len(d.message_ids) == 2 for d in await rows(session, n.id))
 

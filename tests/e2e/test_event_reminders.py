@@ -51,9 +51,9 @@ async def test_attendance_and_event_reminders_eve_and_morning(
     ]
 
     thanks = texts(await harness.press_button(p1.telegram_id, in_g1, "Tôi sẽ tham gia"))
-    assert thanks == ["🙋 Cảm ơn! Đã ghi nhận bạn sẽ tham gia."]
+    assert thanks == ["🙋 Cảm ơn! Đã ghi nhận sẽ tham gia."]
     again = texts(await harness.press_button(p1.telegram_id, in_g1, "Tôi sẽ tham gia"))
-    assert again == ["Bạn đã báo sẽ tham gia rồi, cảm ơn bạn."]
+    assert again == ["Đã báo sẽ tham gia rồi, cảm ơn ông/bà."]
     other_group = texts(await harness.press_button(p2.telegram_id, in_g1, "Tôi sẽ tham gia"))
     assert "không được gửi tới tổ" in other_group[0]  # p2 lives in Tổ 2: not their chat
     in_g2 = next(c.result for c in sandbox.calls_for("sendMessage", chat_id=chats[1]))

@@ -34,10 +34,13 @@ async def test_guide_page_in_vietnamese_and_english(client: TestClient) -> None:
     assert "@media print" in html and 'name="viewport"' in html
     assert "https://t.me/loa_phuong_bot?start=p-1_001193" in html
     assert "ma_thu_tuc=1.001193" in html
+    # the page says nobody has checked it yet, and where each fact comes from
+    assert "Chưa được cán bộ xác minh — hãy hỏi tại Trung tâm Phục vụ hành chính công" in html
+    assert "Thời hạn: Luật Hộ tịch 2014, Điều 16 khoản 2" in html and "01/11/2026" not in html
 
     en = await (await client.get("/p/1.001193?lang=en")).text()
     assert '<html lang="en">' in en and "<h1>Birth registration</h1>" in en
-    assert "Documents to bring" in en
+    assert "Documents to bring" in en and "Not yet checked by an official" in en
 
 
 async def test_unknown_code_is_a_friendly_404(client: TestClient) -> None:
@@ -64,7 +67,9 @@ async def test_search_page(client: TestClient, session: AsyncSession) -> None:
     assert gap is not None and gap.source == "web"
 
 
-@pytest.mark.parametrize(("q", "message"), [("   ", "Bạn hãy gõ"), ("a" * 250, "tối đa 200")])
+@pytest.mark.parametrize(
+    ("q", "message"), [("   ", "Hãy gõ việc cần làm"), ("a" * 250, "tối đa 200")]
+)
 async def test_empty_and_long_queries(client: TestClient, q: str, message: str) -> None:
     resp = await client.get("/p", params={"q": q})
     assert resp.status == 200

@@ -3,8 +3,9 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.seed import seed_sample
-from models import AuditEntry, Household, Resident, ResidentialGroup
+from bot.services.directory_io import import_directory
+from bot.services.seed import SAMPLE_DIR, seed_sample
+from models import AuditEntry, Household, Resident, ResidentialGroup, Ward
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 
 
@@ -19,11 +20,14 @@ async def test_start_consent_group_household(harness: BotHarness, session: Async
     calls = await harness.send(RESIDENT_ID, "/start", first_name="Bà Lan")
     welcome = last_message(calls)
     assert "Loa" in welcome["text"] and "/mydata" in welcome["text"]  # privacy notice shown
+    # who speaks through Loa, and how to check a message one is not sure of
+    assert "kênh thông tin chính thức của Ủy ban nhân dân Phường Sông Cầu" in welcome["text"]
+    assert "chọn «Chuyển tiếp» và gửi cho Loa" in welcome["text"]
     assert await session.scalar(select(Resident)) is None  # silence is not consent
 
     calls = await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý")
     groups_msg = last_message(calls)
-    assert "tổ dân phố" in groups_msg["text"]
+    assert "Gia đình ở tổ dân phố nào?" in groups_msg["text"]
     calls = await harness.press_button(RESIDENT_ID, groups_msg, "Tổ 13")
     households_msg = last_message(calls)
     assert "Tổ 13" in households_msg["text"]
@@ -71,6 +75,7 @@ async def test_decline_stores_nothing_and_english_switch(
     welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
     english = last_message(await harness.press_button(RESIDENT_ID, welcome, "English"))
     assert "Your personal data on Loa" in english["text"]
+    assert "the official channel of Ủy ban nhân dân Phường Sông Cầu" in english["text"]
     declined = await harness.press_button(RESIDENT_ID, english, "do not agree")
     assert "stores nothing" in texts(declined)[0]
     assert await session.scalar(select(Resident)) is None
@@ -84,3 +89,30 @@ async def test_english_consent_is_remembered(harness: BotHarness, session: Async
     assert "residential group" in groups_msg["text"]
     reply = await harness.send(RESIDENT_ID, "/help", language_code="vi")
     assert "What Loa can do" in texts(reply)[0]  # saved language wins over Telegram's
+    assert "<code>@loa_phuong_bot birth</code>" in texts(reply)[0]  # the real username
+
+
+async def test_a_commune_speaks_of_its_villages(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """Xã Nông Thượng (data/sample/nong_thuong): "xã" and "thôn", never "phường"/"tổ dân phố"."""
+    sample = SAMPLE_DIR.parent / "nong_thuong"
+    await import_directory(session, sample / "groups.csv", sample / "households.csv")
+    commune = (await session.scalars(select(Ward))).one()
+    assert (commune.kind_label, commune.group_label) == ("Xã", "Thôn")
+    assert commune.council == "Ủy ban nhân dân Xã Nông Thượng"
+    assert commune.leader_of("Thôn Nà Pài") == "Trưởng thôn Nà Pài"
+
+    welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
+    assert "kênh thông tin chính thức của Ủy ban nhân dân Xã Nông Thượng" in welcome["text"]
+    groups_msg = last_message(await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý"))
+    assert "Gia đình ở thôn nào?" in groups_msg["text"]
+    households_msg = last_message(await harness.press_button(RESIDENT_ID, groups_msg, "Nà Pài"))
+    first = households_msg["reply_markup"]["inline_keyboard"][0][0]["text"]
+    done = texts(await harness.press_button(RESIDENT_ID, households_msg, first))[-1]
+    assert "Thông báo của xã và thôn sẽ tới qua Loa" in done
+    fake = texts(await harness.send(RESIDENT_ID, "Nộp tiền ngay", forward_origin=RESIDENT_ID + 1))
+    assert "Ủy ban nhân dân xã trước khi làm theo" in fake[0]
+    intro = welcome["text"].split("🔒")[0]  # the privacy notice after it is issue 12's
+    for text in (intro, groups_msg["text"], done, fake[0]):
+        assert "phường" not in text.lower() and "tổ dân phố" not in text.lower()

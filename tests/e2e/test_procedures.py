@@ -37,15 +37,22 @@ async def test_browse_field_list_card_and_cases(harness: BotHarness, catalog: li
     assert "Lệ phí" in text and "Thời gian giải quyết" in text and "Nơi nộp" in text
     assert "Lưu ý" in text  # the check-at-counter note stays visible
     by_text = {b["text"]: b for b in buttons(card)}
-    assert any(t.startswith("✅ Đăng ký đúng hạn") for t in by_text)
+    # short case buttons a phone shows whole; the card keeps the full wording
+    assert "✅ Trong 60 ngày từ ngày sinh" in by_text
+    assert all(len(t) <= 34 for t in by_text if not t.startswith(("🌐", "🖨", "❓", "◀")))
+    assert "Đăng ký đúng hạn (trong 60 ngày kể từ ngày sinh)" in text
+    # nobody has checked the facts: it says so, and where each fact comes from
+    assert "Chưa được cán bộ xác minh — hãy hỏi tại Trung tâm Phục vụ hành chính công" in text
+    assert "01/11/2026" not in text and "Thông tin kiểm tra ngày" not in text
+    assert "Lệ phí: Luật Hộ tịch 2014, Điều 11" in text
     assert by_text["❓ Hỏi về thủ tục này"]["callback_data"] == "ask:1.001193"
     assert "ma_thu_tuc=1.001193" in by_text["🌐 Cổng Dịch vụ công"]["url"]
     assert by_text["🖨 Trang web để xem, in"]["url"].endswith("/p/1.001193")
 
-    late = last_message(await harness.press_button(RESIDENT_ID, card, "Đăng ký quá hạn"))
+    late = last_message(await harness.press_button(RESIDENT_ID, card, "Quá 60 ngày từ ngày sinh"))
     assert "Trường hợp của bạn:</b>" not in late["text"]  # entities parsed, text is plain
     assert "Đăng ký quá hạn (sau 60 ngày" in late["text"]
-    assert any(b["text"].startswith("✅ Đăng ký quá hạn") for b in buttons(late))
+    assert any(b["text"] == "✅ Quá 60 ngày từ ngày sinh" for b in buttons(late))
     back = last_message(await harness.press_button(RESIDENT_ID, late, "Danh sách"))
     assert "Hộ tịch" in back["text"]
 

@@ -95,7 +95,7 @@ async def test_reminder_reaches_only_missing_households_then_their_leaders(
     assert privately == {b.telegram_id, c.telegram_id}
     [to_b] = private_messages(sandbox, b.telegram_id)
     assert (
-        "🔔 Nhắc lại: hộ bạn chưa bấm «Đã nhận»" in to_b["text"] and "nhà văn hóa" in to_b["text"]
+        "🔔 Nhắc lại: hộ mình chưa bấm «Đã nhận»" in to_b["text"] and "nhà văn hóa" in to_b["text"]
     )
     assert to_b["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == f"ack:{parent}"
     skipped = await session.scalar(

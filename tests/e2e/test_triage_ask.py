@@ -71,7 +71,7 @@ async def test_private_question_reaches_staff_and_answer_comes_back(
     # Close; the resident rates the answer.
     await harness.press_button(TECH_A, card(harness, number), "Đóng")
     rate_call = harness.sandbox.calls_for("sendMessage", chat_id=RESIDENT_ID)[-1]
-    assert "giúp được bạn" in rate_call.params["text"]
+    assert "có giúp được không" in rate_call.params["text"]
     rated = await harness.press_button(RESIDENT_ID, rate_call.result, "Tốt")
     assert any("Cảm ơn" in x for x in texts(rated))
     again = await harness.press_button(RESIDENT_ID, rate_call.result, "Tốt")

@@ -35,6 +35,7 @@ async def test_group_question_from_resident_who_never_started_the_bot(
     )
     brief = texts(asked)[-1]
     assert "#1" in brief and "tổ công nghệ số" in brief and "ngay tại đây" in brief
+    assert "bấm vào @loa_phuong_bot" in brief and "@Loa " not in brief  # the real username
     t = await ticket(session, 1)
     assert t.origin_chat_id == GROUP_CHAT and t.resident_name == "Anh Tuấn"
     assert t.category.value == "procedure"

@@ -65,7 +65,7 @@ async def test_huge_album_keeps_five_photos_and_says_so(
         )
         replies += texts(calls)
     assert sum("tối đa 5 ảnh" in r for r in replies) == 1
-    previews = [r for r in replies if "Câu hỏi của bạn" in r]
+    previews = [r for r in replies if "Câu hỏi:" in r]
     assert len(previews) == 1 and "Kèm 1 ảnh" in previews[0]
     preview = last_message(await harness.send(RESIDENT_ID, "Nhà ở tổ 13."))
     assert "Kèm 5 ảnh" in preview["text"]

@@ -78,7 +78,8 @@ async def test_forwarded_messages_are_checked_against_published_notices(
         )
     )
     assert fake == [
-        "❌ Loa không gửi tin này. Hãy hỏi tổ trưởng hoặc UBND phường trước khi làm theo."
+        "❌ Tin này không phải do Loa gửi. Đừng chuyển tiền hay đọc mã OTP theo tin này. "
+        "Hãy hỏi tổ trưởng hoặc Ủy ban nhân dân phường trước khi làm theo."
     ]
     ours = texts(
         await harness.send(RESIDENT_ID, "Bạn đang ở Tổ 1", forward_origin=from_bot(harness))
@@ -134,7 +135,7 @@ async def test_deep_link_shows_the_notice_as_residents_see_it(
     await notice_admin.recall(session, gone.id, OFFICIAL_ID)
 
     shown = last_message(await harness.send(RESIDENT_ID, f"/start n-{n.id}"))
-    assert shown["text"] == "🟠 THÔNG BÁO KHẨN\n\nBão số 3 <cấp 12>"
+    assert shown["text"] == "🟠 THÔNG BÁO KHẨN — Ủy ban nhân dân Phường Test\n\nBão số 3 <cấp 12>"
     button = shown["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == "✅ Đã nhận" and button["callback_data"] == f"ack:{n.id}"
     calls = await harness.send(RESIDENT_ID, f"/start n-{gone.id}")
@@ -205,3 +206,8 @@ async def test_outbox_pins_urgent_notices_only(session: AsyncSession) -> None:
     )
     assert not normal.pin and urgent.pin
     assert (await session.get(Notice, urgent.id)) is urgent
+
+
+def test_a_header_naming_its_issuer_is_still_a_header() -> None:
+    assert normalize("📢 THÔNG BÁO — Ủy ban nhân dân Phường Sông Cầu\n\nHọp tổ") == "họp tổ"
+    assert normalize("✏️ ĐÍNH CHÍNH\n🟠 THÔNG BÁO KHẨN — Tổ trưởng Tổ 13\nHọp tổ") == "họp tổ"

@@ -90,6 +90,11 @@ def test_text_rules() -> None:
     assert pairs(["ket", "hon", "dang"]) == ["hon ket", "dang hon"]
     assert rewrite("làm sổ đỏ") == "lam quyen su dung dat"
     assert rewrite("khai sinh") is None
+    # a relative who died, in any region's words; losing a paper is not a death
+    assert rewrite("ba tui mới mất") == "khai tu"
+    assert rewrite("tía qua đời rồi") == "khai tu roi"
+    assert rewrite("má làm mất giấy khai sinh") is None
+    assert rewrite("xin GPXD") == "xin giay phep xay dung"
 
 
 def test_accents_when_typed_tell_words_apart(index: SearchIndex) -> None:

@@ -1,0 +1,110 @@
+"""What reaches residents: no placeholder, no raw id or code where a title belongs, and every
+guide says where its facts come from and whether an official has checked them (issue 15)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from bot.services.guides import REQUIRED_TOPICS, Guide
+from tests.unit.test_i18n import catalog
+
+# Literal stand-ins that once reached people, and dates nobody verified.
+PLACEHOLDERS = re.compile(
+    r"tên_bot|bot_name|@Loa\b|\bTODO\b|\bXXX\b|lorem|01/11/2026|2026-11-01|\[\[|\]\]", re.I
+)
+CODE = re.compile(r"\b\d\.\d{6}\b")  # a national procedure code
+# Messages that show a code on purpose, next to a title or for staff who type codes.
+CODE_OK = {
+    "ask.offer_guide",
+    "ask.group_guide",
+    "guide.code_line",
+    "guide.not_found",
+    "web.not_found_text",
+    "poster.footer",
+    "card.procedure",
+    "guide.replaced",
+    "bind.code_created",
+    "staff.code_created",
+}
+# The privacy notice and /mydata texts are issue 12's; they are checked there.
+PRIVACY = ("start.privacy", "start.declined", "privacy.", "cmd.mydata", "cmd.forget")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_message_holds_a_placeholder(lang: str) -> None:
+    bad = {k: v for k, v in catalog(lang).items() if PLACEHOLDERS.search(v)}
+    assert not bad
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_code_comes_with_a_title(lang: str) -> None:
+    """A message naming a procedure by its code also gives its title (or is meant for staff)."""
+    for key, text in catalog(lang).items():
+        assert not CODE.search(text), key
+        if "{code}" in text and key not in CODE_OK:
+            assert "{title}" in text, key
+
+
+def test_residents_go_to_the_service_centre_and_are_not_called_ban() -> None:
+    vi = catalog("vi")
+    assert not [k for k, v in vi.items() if "một cửa" in v and not k.startswith(PRIVACY)]
+    resident_facing = ("ask.", "join.", "guide.", "start.welcome", "verify.", "ack.", "attend.")
+    called_ban = [
+        k for k, v in vi.items() if k.startswith(resident_facing) and re.search(r"\b[Bb]ạn\b", v)
+    ]
+    assert not called_ban
+    assert vi["verify.unknown"].startswith("❌ Tin này không phải do Loa gửi. Đừng chuyển tiền")
+
+
+def _texts(guide: Guide) -> list[str]:
+    """Every text of a guide residents read, except its search keywords."""
+    out: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, tuple | list):
+            for v in value:
+                walk(v)
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                if f.name not in ("keywords", "code", "portal_url", "replaced_by"):
+                    walk(getattr(value, f.name))
+
+    walk(guide)
+    return out
+
+
+def test_every_guide_has_sources_and_a_verification_state(shipped_guides: list[Guide]) -> None:
+    for g in shipped_guides:
+        topics = {s.about for s in g.sources}
+        assert set(REQUIRED_TOPICS) <= topics, g.code
+        assert all(s.text and s.article for s in g.sources), g.code
+        assert (g.verified_on is None) == (g.verified_by is None), g.code
+        for text in _texts(g):
+            assert not PLACEHOLDERS.search(text), (g.code, text)
+            assert "hộ khẩu" not in text.lower(), (g.code, text)  # abolished in 2023
+            assert "một cửa" not in text and "one-stop" not in text, (g.code, text)
+        names = [g.title_vi, g.summary_vi, *(c.title_vi for c in g.cases)]
+        assert not any(CODE.search(n) for n in names), g.code
+        for c in g.cases:
+            if len(g.cases) > 1:
+                assert len(c.label("vi")) <= 32 and len(c.label("en")) <= 32, (g.code, c.id)
+
+
+def test_the_five_corrected_facts(shipped_guides: list[Guide]) -> None:
+    by_code = {g.code: g for g in shipped_guides}
+    assert "miễn lệ phí" in by_code["2.000986"].cases[0].fee_vi.split("thường trú cho trẻ em:")[1]
+    fee = by_code["1.004222"].cases[0].fee_vi
+    assert "trẻ em, người cao tuổi, người khuyết tật" in fee
+    absence = by_code["1.003677"].cases[1].title_vi
+    assert "đi khỏi xã, phường nơi thường trú" in absence and "tỉnh" not in absence
+    assert "dự bị động viên" not in absence
+    ids = next(d for d in by_code["2.001035"].cases[0].documents if "Căn cước" in d.name_vi)
+    assert ids.kind == "present"
+    poor = by_code["1.011606"]
+    assert poor.legal_basis[0].startswith("Nghị định 351/2025/NĐ-CP")
+    assert "2026–2030" in poor.summary_vi
