@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from bot.services.verify_index import Index
 from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
 
@@ -70,6 +71,7 @@ def create_dispatcher(
     """Build the dispatcher with its middlewares, routers and long-lived dependencies."""
     i18n = create_i18n(settings.language)
     workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
+    workflow.setdefault("verify_index", Index())  # "is this official?" without an archive scan
     inflight = InflightMiddleware()
     dp = Dispatcher(
         storage=storage or create_storage(settings, session_factory),

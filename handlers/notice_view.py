@@ -100,14 +100,18 @@ async def cmd_notices(
 
 @router.message(F.forward_origin, StateFilter(None))
 async def msg_forwarded(
-    message: Message, session: AsyncSession, settings: Settings, bot: Bot
+    message: Message,
+    session: AsyncSession,
+    settings: Settings,
+    bot: Bot,
+    verify_index: verify.Index | None = None,
 ) -> None:
     """A resident asks whether a forwarded message really comes from Loa."""
     text = message.text or message.caption or ""
     if not text.strip():
         await message.answer(_("verify.no_text"))
         return
-    verdict = await verify.check(session, text)
+    verdict = await verify.check(session, text, verify_index)
     if verdict.kind == "unknown":
         origin = message.forward_origin
         user = getattr(origin, "sender_user", None)
