@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench.search_quality", "bench.procedures_search", "bench.delivery")
+BENCHES = (
+    "bench.search_quality",
+    "bench.procedures_search",
+    "bench.delivery",
+    "bench.verify",
+)
 
 if __name__ == "__main__":
     failed = 0

@@ -23,6 +23,7 @@ from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
 from bot.middlewares.sanitize import NulStripMiddleware
 from bot.services.acks import ack_writer
+from bot.services.verify_index import Index
 from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
 
@@ -74,6 +75,7 @@ def create_dispatcher(
     i18n = create_i18n(settings.language)
     workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
     workflow.setdefault("ack_writer", ack_writer(session_factory))  # presses, group-committed
+    workflow.setdefault("verify_index", Index())  # "is this official?" without an archive scan
     inflight = InflightMiddleware()
     dp = Dispatcher(
         storage=storage or create_storage(settings, session_factory),

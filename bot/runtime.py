@@ -47,7 +47,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     catalog = Catalog(settings.language)
     sender = create_delivery(settings, session_factory, catalog, idle_poll=5.0)
     sender.on_sweep = ProgressReporter(sender.api, session_factory, catalog, settings.language)
-    bot.session.middleware(ReplyLaneMiddleware(sender.limiter))  # replies share the limit
+    bot.session.middleware(ReplyLaneMiddleware(sender.limiter, settings.broadcast_rate))
     dp["sender"] = sender
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     add_delivery_jobs(scheduler, sender)

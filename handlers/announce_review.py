@@ -172,7 +172,7 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
         )
         await _tell(
             bot,
-            notice.pending_by or notice.created_by,
+            done.proposer or notice.created_by,
             notice.id,
             _("review.fix_author_approved").format(id=notice.id, name=esc(name)),
         )

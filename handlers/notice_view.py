@@ -107,6 +107,7 @@ async def msg_forwarded(
     settings: Settings,
     bot: Bot,
     resident: Resident | None,
+    verify_index: verify.Index | None = None,
 ) -> None:
     """A resident asks whether a forwarded message really comes from Loa."""
     text = message.text or message.caption or ""
@@ -116,7 +117,7 @@ async def msg_forwarded(
     if not text.strip():
         await message.answer(_("verify.no_text").format(**units))
         return
-    verdict = await verify.check(session, text)
+    verdict = await verify.check(session, text, verify_index)
     if verdict.kind == "unknown":
         origin = message.forward_origin
         user = getattr(origin, "sender_user", None)

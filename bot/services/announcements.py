@@ -244,6 +244,7 @@ class Submitted:
     break_glass: bool = False
     unbound: list[str] = field(default_factory=list)
     corrected: bool = False  # an approved correction, not a new notice
+    proposer: int | None = None  # who asked for that correction
 
 
 async def submit(

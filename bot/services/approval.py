@@ -127,7 +127,8 @@ async def approve(
         audit.record(session, "notice.correction_approved", actor_id=principal.telegram_id,
                      target=f"notice:{notice_id}", round=round_, author=fixer)  # fmt: skip
         await outbox.correct(session, notice_id, text, fixer)
-        return Submitted(await pending_notice(session, notice_id), False, corrected=True)
+        notice = await pending_notice(session, notice_id)
+        return Submitted(notice, False, corrected=True, proposer=fixer)
     if notice.event_at is not None and notice.event_at <= now:
         raise Invalid("review.event_passed")
     values = {**decided, "approved_by": principal.telegram_id, "status": NoticeStatus.QUEUED}

@@ -3,27 +3,26 @@
 A forwarded copy carries the header lines Loa put on top ("📢 THÔNG BÁO", "✏️ ĐÍNH CHÍNH", ...)
 in whichever language it was rendered; they are stripped before comparing. Only the current
 text of a notice is stored, so a copy forwarded before a correction reads as "altered" (the
-answer then says the notice was corrected).
+answer then says the notice was corrected). The comparing is done by verify_index.Index: never
+a scan of the archive on the event loop.
 """
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from bot.catalog import Catalog
+from bot.services.verify_index import Entry, Index
 from broadcasts.render import ISSUER_DASH
-from models import Notice, NoticeStatus, Urgency, Ward, utcnow
+from models import NoticeStatus, Urgency, utcnow
 
 WINDOW = timedelta(days=180)
-CLOSE = 0.6  # difflib ratio from which a text is "the same notice, altered"
+CLOSE = 0.6  # word-level similarity from which a text is "the same notice, altered"
 PART_MIN = 120  # a forwarded piece this long found inside a notice is one of its parts
 PUBLISHED = (NoticeStatus.QUEUED, NoticeStatus.DONE, NoticeStatus.CANCELLED)
 PUBLIC = ("ward", "groups")  # audiences residents see; leaders' and tech notices are internal
@@ -73,48 +72,32 @@ def _is_mark(line: str, marks: frozenset[str]) -> bool:
     return line in marks or line.split(f" {ISSUER_DASH} ", 1)[0] in marks
 
 
-async def check(session: AsyncSession, text: str) -> Verdict:
-    """The published notice this text is (official), resembles (altered), or neither."""
+async def check(session: AsyncSession, text: str, index: Index | None = None) -> Verdict:
+    """The published notice this text is (official), resembles (altered), or neither.
+
+    `index` is the process's verify_index.Index (kept up to date here); without one (the CLI,
+    a test) a fresh one is built for this call."""
     body = normalize(text)
     if not body:
         return Verdict("unknown")
-    since = utcnow() - WINDOW
-    rows = await session.execute(
-        select(Notice, Ward.name)
-        .join(Ward, Ward.id == Notice.ward_id)
-        .where(
-            Notice.status.in_(PUBLISHED),
-            Notice.queued_at >= since,
-        )
-        .order_by(Notice.queued_at.desc())
-        .options(defer(Notice.media_bytes))  # photos stay in the database
-    )
-    best: tuple[float, Notice, str] | None = None
-    for notice, ward in rows.tuples():
-        if (notice.audience or {}).get("kind", "ward") not in PUBLIC:
-            continue
-        official = normalize(notice.text)
-        if official == body or (len(body) >= PART_MIN and body in official):
-            return _verdict("official", notice, ward, 1.0)
-        matcher = difflib.SequenceMatcher(None, body, official, autojunk=False)
-        if matcher.real_quick_ratio() < CLOSE or matcher.quick_ratio() < CLOSE:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= CLOSE and (best is None or ratio > best[0]):
-            best = (ratio, notice, ward)
-    if best is None:
+    index = index if index is not None else Index()
+    await index.refresh(session, PUBLISHED, normalize, PUBLIC)
+    found = index.lookup(body, utcnow() - WINDOW, PART_MIN, CLOSE)
+    if found is None:
         return Verdict("unknown")
-    return _verdict("altered", best[1], best[2], best[0])
+    kind, entry, ratio = found
+    return _verdict(kind, entry, ratio)
 
 
-def _verdict(kind: str, notice: Notice, ward: str, ratio: float) -> Verdict:
+def _verdict(kind: str, entry: Entry, ratio: float) -> Verdict:
+    created = entry.meta["created_at"]
     return Verdict(
         kind,
-        notice.id,
-        ward,
-        max(notice.queued_at or notice.created_at, notice.scheduled_at or notice.created_at),
-        cancelled=notice.status is NoticeStatus.CANCELLED,
-        corrected=notice.version > 1,
-        official_text=notice.text,
+        entry.notice_id,
+        entry.ward,
+        max(entry.queued_at or created, entry.meta["scheduled_at"] or created),
+        cancelled=entry.status is NoticeStatus.CANCELLED,
+        corrected=entry.version > 1,
+        official_text=entry.meta["text"],
         ratio=ratio,
     )

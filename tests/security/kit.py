@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.sandbox import Sandbox
 from models import AuditEntry, Notice
+from tests.delivery_kit import deliver
 from tests.e2e.announce_kit import Composer, notice_row
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
 
@@ -25,6 +27,20 @@ async def pending_ward_notice(h: BotHarness, session: AsyncSession, text: str) -
     await c.notice(text)
     await c.tap("Gửi để duyệt")
     return await notice_row(session)
+
+
+async def delivered_ward_notice(
+    h: BotHarness,
+    session: AsyncSession,
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    text: str,
+) -> Notice:
+    """A ward-wide notice by the official, approved by the administrator and delivered."""
+    n = await pending_ward_notice(h, session, text)
+    await h.press_button(ADMIN_ID, cards_for(h.sandbox, ADMIN_ID)[-1], "Duyệt")
+    await deliver(settings, h.sandbox, factory, {n.id})
+    return n
 
 
 async def correct_from_status(h: BotHarness, user: int, notice_id: int, text: str) -> list[str]:
@@ -47,5 +63,5 @@ async def actions(session: AsyncSession, target: str) -> list[str]:
     return list(await session.scalars(stmt))
 
 
-__all__ = ["ADMIN_ID", "OFFICIAL_ID", "actions", "cards_for", "correct_from_status", "fresh",
-           "pending_ward_notice"]  # fmt: skip
+__all__ = ["ADMIN_ID", "OFFICIAL_ID", "actions", "cards_for", "correct_from_status",
+           "delivered_ward_notice", "fresh", "pending_ward_notice"]  # fmt: skip

@@ -10,7 +10,13 @@ from models import DeliveryOp, DeliveryStatus, Notice, NoticeStatus
 from tests.delivery_kit import deliver, group_chats, rows
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, texts
-from tests.security.kit import actions, cards_for, correct_from_status, pending_ward_notice
+from tests.security.kit import (
+    actions,
+    cards_for,
+    correct_from_status,
+    delivered_ward_notice,
+    pending_ward_notice,
+)
 
 
 async def test_correction_while_pending_voids_the_old_card_and_goes_back_to_review(
@@ -55,9 +61,9 @@ async def test_correction_of_an_approved_notice_waits_for_a_second_official(
     sandbox: Sandbox,
 ) -> None:
     await ward_with_official(session)
-    n = await pending_ward_notice(harness, session, "Họp tổ lúc 19h thứ Bảy.")
-    await harness.press_button(ADMIN_ID, cards_for(sandbox, ADMIN_ID)[-1], "Duyệt")
-    await deliver(settings, sandbox, session_factory, {n.id})
+    n = await delivered_ward_notice(
+        harness, session, session_factory, settings, "Họp tổ lúc 19h thứ Bảy."
+    )
     edits_before = sandbox.count("editMessageText")
 
     fake = "Giả mạo: nộp tiền vào tài khoản X."

@@ -11,10 +11,13 @@ from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.services.roles import grant_role
 from models import Notice, NoticeStatus, Role, RoleGrant, Ward, utcnow
-from tests.delivery_kit import deliver
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
-from tests.security.kit import actions, cards_for, fresh, pending_ward_notice
+from tests.security.kit import (
+    actions,
+    delivered_ward_notice,
+    fresh,
+)
 
 OTHER_ADMIN = 100_000_020  # administers the second ward only
 OTHER_OFFICIAL = 100_000_021
@@ -38,9 +41,9 @@ async def test_a_revoked_official_loses_correct_recall_and_coverage_of_old_notic
     sandbox: Sandbox,
 ) -> None:
     await ward_with_official(session)
-    n = await pending_ward_notice(harness, session, "Lịch thu gom rác thay đổi.")
-    await harness.press_button(ADMIN_ID, cards_for(sandbox, ADMIN_ID)[-1], "Duyệt")
-    await deliver(settings, sandbox, session_factory, {n.id})
+    n = await delivered_ward_notice(
+        harness, session, session_factory, settings, "Lịch thu gom rác thay đổi."
+    )
     status = last_message(await harness.send(OFFICIAL_ID, f"/notice {n.id}"))  # kept open
     await session.execute(  # written three days ago: older than any "recent" window
         update(Notice).where(Notice.id == n.id).values(created_at=utcnow() - timedelta(days=3))
