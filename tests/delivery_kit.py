@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -163,3 +166,16 @@ async def resident_in(session: AsyncSession, chat_id: int) -> int:
         .limit(1)
     )
     return (await session.scalars(stmt)).one()
+
+
+async def redis_or_skip() -> aioredis.Redis:
+    client = aioredis.Redis.from_url(
+        os.environ.get("LOA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
+    try:
+        await client.ping()
+    except (OSError, aioredis.ConnectionError) as exc:
+        if os.environ.get("LOA_TEST_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"Redis unavailable: {exc}")
+    return client

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 import pytest
-import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -15,7 +14,7 @@ from bot.sandbox import Sandbox
 from broadcasts.control import BETA
 from broadcasts.redis_gate import RedisGate
 from models import DeliveryStatus, Urgency
-from tests.delivery_kit import deliver, notice, received, rows, ward
+from tests.delivery_kit import deliver, notice, received, redis_or_skip, rows, ward
 
 RETRY_AFTER = 2
 
@@ -49,21 +48,8 @@ async def test_a_429_stops_dispatch_until_retry_after_then_sending_resumes(
     assert gate.aimd.rate < gate.ceiling  # lowered, and climbing back from the pause's end
 
 
-async def _redis_or_skip() -> aioredis.Redis:
-    client = aioredis.Redis.from_url(
-        os.environ.get("LOA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    )
-    try:
-        await client.ping()
-    except (OSError, aioredis.ConnectionError) as exc:
-        if os.environ.get("LOA_TEST_REQUIRE_POSTGRES") == "1":
-            raise
-        pytest.skip(f"Redis unavailable: {exc}")
-    return client
-
-
 async def test_instances_sharing_redis_pause_and_slow_down_together() -> None:
-    redis = await _redis_or_skip()
+    redis = await redis_or_skip()
     bot_id = int.from_bytes(os.urandom(4), "big")  # keys of this test only
     first, second = RedisGate(redis, bot_id, 30.0), RedisGate(redis, bot_id, 30.0)
     try:

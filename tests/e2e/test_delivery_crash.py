@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,7 +22,7 @@ from broadcasts.limiter import Limiter
 from broadcasts.redis_gate import RedisGate
 from models import Delivery, DeliveryStatus, Urgency
 from tests import clocked
-from tests.delivery_kit import notice, received, sender_for, ward
+from tests.delivery_kit import notice, received, redis_or_skip, sender_for, ward
 from tests.harness import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,29 +101,16 @@ async def test_sigkill_at_random_points_loses_nothing(
     assert statuses == {DeliveryStatus.SENT: len(targets)}
 
 
-async def _redis_or_skip() -> aioredis.Redis:
-    client = aioredis.Redis.from_url(
-        os.environ.get("LOA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    )
-    try:
-        await client.ping()
-    except (OSError, aioredis.ConnectionError) as exc:
-        if os.environ.get("LOA_TEST_REQUIRE_POSTGRES") == "1":
-            raise
-        pytest.skip(f"Redis unavailable: {exc}")
-    await client.flushdb()
-    return client
-
-
 async def test_two_senders_never_send_the_same_row_and_share_the_limit(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     sandbox: Sandbox,
 ) -> None:
-    sandbox.limits = True
+    sandbox.strict = True  # windows counted at arrival, jittered latency
     sandbox.latency_ms = 20
-    redis = await _redis_or_skip()
+    redis = await redis_or_skip()
+    await redis.flushdb()  # a fresh shared limiter (db 15 is the tests' own)
     ward_id = await ward(session, groups=4, households=50)
     n = await notice(session, ward_id, urgency=Urgency.URGENT)
     senders = [await sender_for(settings, sandbox, session_factory, batch=8) for _ in range(2)]
