@@ -1,4 +1,4 @@
-"""The `loa` command line: run, db, seed, demo, directory, admin, procedures."""
+"""The `loa` command line: run, db, seed, demo, directory, admin, procedures, stats."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from bot.cli_broadcast import broadcast_app
 from bot.cli_directory import admin_app, directory_app
 from bot.cli_procedures import procedures_app
+from bot.cli_stats import stats
 from bot.cli_support import db_session, fail, run_async, settings_or_exit
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(directory_app, name="directory")
 app.add_typer(admin_app, name="admin")
 app.add_typer(broadcast_app, name="broadcast")
 app.add_typer(procedures_app, name="procedures")
+app.command("stats")(stats)
 
 
 def _logging(level: str) -> None:
