@@ -22,6 +22,7 @@ from handlers import (
     staff,
     staff_admin,
     start,
+    stats,
     templates,
 )
 
@@ -51,6 +52,7 @@ def build_root_router() -> Router:
         announce_send,
         templates,
         staff_admin,
+        stats,
         staff,
         group_ask,
         questions,
