@@ -23,6 +23,7 @@ from handlers import (
     staff_admin,
     staff_faq,
     start,
+    stats,
     templates,
 )
 
@@ -53,6 +54,7 @@ def build_root_router() -> Router:
         templates,
         staff_admin,
         staff_faq,
+        stats,
         staff,
         group_ask,
         questions,
