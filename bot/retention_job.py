@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def add_retention_job(
     scheduler: AsyncIOScheduler, factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    """Every night at 03:15 local time, and once soon after start (a stopped bot still purges)."""
+    """Every night at 03:15 local time (`loa privacy purge` runs it by hand)."""
     periods = retention.Periods.from_settings(settings)
 
     async def purge() -> None:
@@ -46,4 +46,3 @@ def add_retention_job(
         coalesce=True,
         max_instances=1,
     )
-    scheduler.add_job(purge, "date", id="loa-retention-start", replace_existing=True)
