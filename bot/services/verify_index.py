@@ -2,8 +2,8 @@
 
 Per published notice it keeps the normalised body, a hash of it (exact matches) and a sample
 of its word shingles in an inverted index (near matches and forwarded parts). A check looks
-up the candidates that share shingles with the text and compares only the best few, word by
-word. The index lives in the process; before each check one aggregate query tells whether
+up the notices that share the text's rarest shingles and compares only the best few, word by
+word. The index lives in the process; before each check two primary-key lookups tell whether
 notices were published, corrected or recalled since, and only those are (re)read. Building
 it (the first check after a start, tens of thousands of notices) runs in a worker thread so
 the event loop keeps answering everybody else.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditEntry, Notice, NoticeStatus, Ward
 
 SHINGLE = 4  # words per shingle
-SAMPLE = 4  # a long notice keeps one shingle in SAMPLE (by hash) in the inverted index
-KEEP_ALL = 16  # ... but every shingle of a short one
+SAMPLE = 2  # a long notice keeps one shingle in SAMPLE (by hash) in the inverted index
+KEEP_ALL = 40  # ... but every shingle of a short one
+RAREST = 16  # a check looks up its rarest shingles only: common phrases tell little
 CANDIDATES = 5  # compared word by word
-COMMON = 64  # a shingle found in more notices than this ("đề nghị bà con ...") tells nothing
 
 
 @dataclass
@@ -44,10 +45,11 @@ class Entry:
 
 
 def shingles(words: list[str]) -> set[int]:
+    """Hashes of the runs of SHINGLE words (crc32: the same in every process and run)."""
     if not words:
         return set()
     n = min(SHINGLE, len(words))
-    return {hash(tuple(words[i : i + n])) for i in range(len(words) - n + 1)}
+    return {zlib.crc32(" ".join(words[i : i + n]).encode()) for i in range(len(words) - n + 1)}
 
 
 def _sample(words: list[str]) -> set[int]:
@@ -154,10 +156,9 @@ class Index:
             return "official", max(exact, key=lambda e: e.queued_at), 1.0  # type: ignore[arg-type, return-value]
         words = body.split()
         hits: Counter[int] = Counter()
-        for key in shingles(words):
-            posting = self.postings.get(key, ())
-            if len(posting) <= COMMON:
-                hits.update(posting)
+        postings = [p for p in map(self.postings.get, shingles(words)) if p]
+        for posting in sorted(postings, key=len)[:RAREST]:
+            hits.update(posting)
         best: tuple[float, Entry] | None = None
         compared = 0
         for nid, _count in hits.most_common():
