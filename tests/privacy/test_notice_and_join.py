@@ -81,7 +81,7 @@ async def test_forged_press_without_consent_shows_no_addresses(
         forged = JoinCb(action=action, id=group.id).pack()
         calls = await harness.press(STRANGER, welcome, forged)
         assert texts(calls) == [
-            "Bạn cần đồng ý với thông báo về dữ liệu trước. Bấm /start để bắt đầu."
+            "Cần đồng ý với thông báo về dữ liệu trước. Bấm /start để bắt đầu."
         ]
         assert not [c for c in calls if c.method in ("sendMessage", "editMessageText")]
 

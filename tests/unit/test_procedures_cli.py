@@ -60,7 +60,7 @@ def test_search_json_and_errors(env: Path) -> None:
     text = runner.invoke(app, ["procedures", "search", "nhập hộ khẩu"])
     assert "1.004222  Đăng ký thường trú" in text.output
     empty = runner.invoke(app, ["procedures", "search", "  "])
-    assert empty.exit_code == 1 and "Bạn hãy gõ điều cần làm" in empty.output
+    assert empty.exit_code == 1 and "Hãy gõ việc cần làm" in empty.output
     long = runner.invoke(app, ["procedures", "search", "x" * 300])
     assert long.exit_code == 1 and "Câu tìm kiếm dài quá" in long.output
 
