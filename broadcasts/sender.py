@@ -6,8 +6,7 @@ starts it (as many requests in flight as the measured round trip needs at the cu
 throughput does not depend on latency); finished jobs go to the writer, which commits them in
 batches (group commit: at low rates one row per commit, at high rates hundreds); the sweeper
 expires late rows, re-queues copies that raced an update or a cancel, and marks notices
-finished; the heartbeat renews the leases of the rows held, so a short lease is safe and a
-crashed sender's rows are taken over within seconds.
+finished; the heartbeat (broadcasts.heartbeat) renews the leases of the rows held.
 """
 
 from __future__ import annotations
@@ -59,7 +58,6 @@ async def _finish(task: asyncio.Task[None]) -> None:
     except TimeoutError:
         task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-
 
 
 class Sender:

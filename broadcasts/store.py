@@ -149,14 +149,21 @@ async def renew(
     lease already ran out: another sender may have them). Returns (now, new lease end)."""
     now = utcnow()
     until = now + lease
+    # Rows the writer is finishing right now are locked: skip them (they are done anyway)
+    # rather than wait, or the two transactions could lock rows in opposite orders.
+    held = (
+        select(Delivery.id)
+        .where(
+            Delivery.claim == claim_id,
+            Delivery.status == DeliveryStatus.SENDING,
+            Delivery.lease_until > now,
+        )
+        .with_for_update(skip_locked=True)
+    )
     async with factory() as session:
         await session.execute(
             update(Delivery)
-            .where(
-                Delivery.claim == claim_id,
-                Delivery.status == DeliveryStatus.SENDING,
-                Delivery.lease_until > now,
-            )
+            .where(Delivery.id.in_(held.scalar_subquery()))
             .values(lease_until=until)
             .execution_options(synchronize_session=False)
         )
