@@ -48,7 +48,7 @@ async def webhook(settings: Settings, sandbox: Sandbox) -> AsyncIterator[str]:
     stop = asyncio.Event()
     task = asyncio.create_task(serve(s, stop=stop))
     try:
-        await sandbox.wait_for("setWebhook")
+        await sandbox.wait_for("setWebhook", timeout=60)  # migrations first: slow on a busy CI
         yield f"http://127.0.0.1:{port}"
     finally:
         stop.set()
