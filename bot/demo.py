@@ -12,7 +12,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from bot.services import procedures
 from bot.services.roles import grant_role
 from bot.services.seed import SAMPLE_WARD, seed_sample
 from broadcasts import outbox
-from models import ChatStatus, Notice, ResidentialGroup, Role
+from models import ChatStatus, Notice, ResidentialGroup, Role, utcnow
 
 TOKEN = "123456789:DEMO-token-for-the-offline-sandbox"
 OFFICIAL, LEADER, TECH, RESIDENT = 7_100_000_001, 7_100_000_002, 7_100_000_003, 7_200_000_001
@@ -165,7 +165,7 @@ async def _step(scene: Scene, who: int, action: str, expect: str, *, button: boo
 async def _announce(scene: Scene, factory: Any) -> int:
     """Section 3: the screening notice from a template, approved by a second official."""
     print("\n── 3. Cán bộ soạn thông báo khám sàng lọc, cán bộ thứ hai duyệt ──")
-    day = datetime.now(HCM) + timedelta(days=2)
+    day = utcnow().astimezone(HCM) + timedelta(days=2)
     steps = [
         ("/announce", "Soạn thông báo", False),
         ("Dùng mẫu", "Chọn mẫu", True),

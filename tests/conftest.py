@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,8 +18,45 @@ from bot.sandbox import Sandbox
 from bot.services.catalog import DEFAULT_CATALOG, load_catalog
 from bot.services.guides import Guide
 from bot.services.procedures import import_guides
+from models.clock import ManualClock, using
 from tests.dbs import Template
 from tests.harness import ADMIN_ID, TOKEN, BotHarness
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+# The moment every test starts at: a Tuesday morning in Vietnam, outside quiet hours and inside
+# working hours. Tests that need another moment set `clock` themselves.
+TEST_MOMENT = datetime(2026, 11, 24, 9, 0, tzinfo=HCM)
+# LOA_TEST_WALL_CLOCK=HH:MM moves the real wall clock of the whole run (time-machine) to that
+# local time today; CI runs the suite once more at 23:00 to prove no test reads the wall clock.
+WALL_CLOCK = os.environ.get("LOA_TEST_WALL_CLOCK", "")
+_travel: list[Any] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if WALL_CLOCK:
+        import time_machine
+
+        hour, minute = (int(x) for x in WALL_CLOCK.split(":"))
+        target = datetime.now(HCM).replace(hour=hour, minute=minute, second=0, microsecond=0)
+        _travel.append(time_machine.travel(target, tick=True))
+        _travel[0].start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _travel:
+        _travel.pop().stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    wall = f"wall clock moved to {WALL_CLOCK} in Vietnam" if WALL_CLOCK else "real wall clock"
+    return f"loa: tests run on an injected clock from {TEST_MOMENT.isoformat()}; {wall}"
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[ManualClock]:
+    """Loa's one clock, set to TEST_MOMENT and ticking: no test depends on the hour it runs."""
+    with using(ManualClock(TEST_MOMENT)) as c:
+        yield c
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

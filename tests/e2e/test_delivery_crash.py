@@ -9,7 +9,6 @@ import asyncio
 import os
 import random
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from bot.sandbox import Sandbox
 from broadcasts.limiter import Limiter
 from broadcasts.redis_gate import RedisGate
 from models import Delivery, DeliveryStatus, Urgency
+from tests import clocked
 from tests.delivery_kit import notice, received, sender_for, ward
 from tests.harness import TOKEN
 
@@ -49,11 +49,7 @@ async def _resume(settings: Settings, sandbox: Sandbox, kill_after: int | None) 
     """
     before = sum(received(sandbox).values())
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "broadcast",
-        "resume",
+        *clocked.argv("broadcast", "resume"),
         cwd=ROOT,
         env=_env(settings, sandbox),
         stdout=asyncio.subprocess.PIPE,
@@ -76,6 +72,7 @@ async def _resume(settings: Settings, sandbox: Sandbox, kill_after: int | None) 
             await proc.wait()
 
 
+@pytest.mark.timeout(240)  # several real processes are started and killed
 async def test_sigkill_at_random_points_loses_nothing(
     session: AsyncSession, settings: Settings, sandbox: Sandbox
 ) -> None:

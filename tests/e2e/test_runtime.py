@@ -15,6 +15,7 @@ import pytest
 from bot.config import Settings
 from bot.runtime import serve
 from bot.sandbox import Sandbox
+from tests import clocked
 from tests.harness import RESIDENT_ID, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,10 +103,7 @@ def _env(settings: Settings, port: int) -> dict[str, str]:
 
 async def _run_until_sigterm(settings: Settings, sandbox: Sandbox, push: bool) -> str:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
+        *clocked.argv("run"),
         cwd=ROOT,
         env=_env(settings, free_port()),
         stdout=asyncio.subprocess.PIPE,
@@ -115,7 +113,7 @@ async def _run_until_sigterm(settings: Settings, sandbox: Sandbox, push: bool) -
         # deleteWebhook is the last call before polling starts (getUpdates is a long poll,
         # recorded only when it returns).
         started = len(sandbox.calls_for("deleteWebhook")) + 1
-        await sandbox.wait_for("deleteWebhook", count=started, timeout=30)
+        await sandbox.wait_for("deleteWebhook", count=started, timeout=60)
         if push:
             sandbox.latency_ms = 300  # slow answers, so SIGTERM lands mid-handling
             await sandbox.user_sends(RESIDENT_ID, "/start")
@@ -133,6 +131,7 @@ async def _run_until_sigterm(settings: Settings, sandbox: Sandbox, push: bool) -
     return out
 
 
+@pytest.mark.timeout(240)  # two real processes start and stop (slow on a loaded machine)
 async def test_sigterm_loses_nothing_and_repeats_nothing(
     settings: Settings, sandbox: Sandbox
 ) -> None:
