@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,7 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 STRANGER = 300_000_777
+pytestmark = pytest.mark.timeout(180)  # bounded by max_examples; a busy machine is slow
 PREFIXES = ["pv", "j", "nm", "nv", "ack", "att", "rv", "tk", "tg", "rt", "g", "aq", "an", "ask"]
 NASTY = st.sampled_from(
     ["", "\x00", "\u200b", "\ufeff", "=1+1", "'", '"', "\r\n", ";", ",", "\t", "🙂", "ệ", "x" * 70]

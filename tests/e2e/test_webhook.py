@@ -4,6 +4,8 @@ security headers; and the minimum secret length at start."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 from collections.abc import AsyncIterator
 
@@ -48,7 +50,7 @@ async def webhook(settings: Settings, sandbox: Sandbox) -> AsyncIterator[str]:
     stop = asyncio.Event()
     task = asyncio.create_task(serve(s, stop=stop))
     try:
-        await sandbox.wait_for("setWebhook")
+        await sandbox.wait_for("setWebhook", timeout=60)  # migrations first: slow on a busy CI
         yield f"http://127.0.0.1:{port}"
     finally:
         stop.set()
@@ -110,6 +112,11 @@ async def test_web_pages_send_security_headers(webhook: str) -> None:
                 assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp, path
                 assert resp.headers.get("X-Content-Type-Options") == "nosniff", path
                 assert resp.headers.get("X-Frame-Options") == "DENY", path
+    # The print button's inline handler is the only script allowed, by its hash.
+    digest = base64.b64encode(hashlib.sha256(b"window.print()").digest()).decode()
+    assert f"'sha256-{digest}'" in csp
+    async with aiohttp.ClientSession() as http, http.get(webhook + "/p/1.001193") as resp:
+        assert 'onclick="window.print()"' in await resp.text()  # the hash covers it exactly
 
 
 @pytest.mark.parametrize("secret", ["s", "short-secret-15"])

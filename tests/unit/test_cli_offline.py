@@ -84,6 +84,7 @@ COMMANDS = [
 ]
 
 
+@pytest.mark.timeout(240)  # 22 commands, each opening and migrating the database
 def test_every_command_offline_ends_with_one_clear_line(offline: Path) -> None:
     for args, code in COMMANDS:
         line = _clean(runner.invoke(app, args), code, args)

@@ -17,7 +17,7 @@ from models import Role, Urgency
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_CALL = re.compile(
-    r"""(?:\b_|gettext|\.text|Invalid|NotFound|Forbidden|ServiceError)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""
+    r"""(?:\b_|gettext|\.text|Invalid|NotFound|Forbidden|NotConfigured|ServiceError)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""
 )
 KEY_TRANSLATE = re.compile(r"""translate\(\s*[\w.]+,\s*["']([a-z_]+\.[a-z_.]+)["']""")
 KEY_ATTR = re.compile(r"""\bkey = ["']([a-z_]+\.[a-z_.]+)["']""")
