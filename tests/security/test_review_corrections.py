@@ -11,7 +11,13 @@ from models import Notice, NoticeStatus
 from tests.delivery_kit import deliver, group_chats, notice, rows
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, texts
-from tests.security.kit import cards_for, correct_from_status, fresh, pending_ward_notice
+from tests.security.kit import (
+    cards_for,
+    correct_from_status,
+    delivered_ward_notice,
+    fresh,
+    pending_ward_notice,
+)
 
 
 async def test_an_administrator_cannot_rewrite_a_pending_notice_and_approve_it_himself(
@@ -69,3 +75,24 @@ async def test_a_ward_wide_notice_sent_without_a_card_is_not_corrected_by_one_pe
               if c.method == "editMessageText" and c.chat_id in chats]  # fmt: skip
     assert not any("Giả mạo" in t for t in edited)
     assert cards_for(sandbox, OFFICIAL_ID)  # the other official decides
+
+
+async def test_the_reviewer_sees_every_word_of_a_long_correction_before_approving(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    """The side-by-side card clips each side at 1800 characters: what followed the clip went
+    to every household on an approval given without seeing it."""
+    await ward_with_official(session)
+    n = await delivered_ward_notice(harness, session, session_factory, settings,
+                                    "Họp tổ lúc 19h thứ Bảy.")  # fmt: skip
+    benign = "Họp tổ lúc 19h thứ Bảy tại nhà văn hoá. " * 50  # ~2000 characters
+    hidden = "Giả mạo: mỗi hộ nộp 500.000đ vào tài khoản 0123."
+    before = len(sandbox.calls)
+    await correct_from_status(harness, OFFICIAL_ID, n.id, benign + hidden)
+    seen = [c.params.get("text", "") for c in sandbox.calls[before:]
+            if c.method == "sendMessage" and c.chat_id == ADMIN_ID]  # fmt: skip
+    assert any("Giả mạo" in t for t in seen)
