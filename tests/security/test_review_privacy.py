@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import residents
 from bot.services.seed import seed_sample
 from handlers.start import JoinAction, JoinCb
-from models import Household, Resident
+from models import FaqEntry, Household, Resident
+from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import BotHarness, last_message, texts
-from tests.privacy.kit import consent_and_pick_group
+from tests.privacy.kit import answer_by_reply, consent_and_pick_group
 
 NEIGHBOUR = 200_000_156
 STRANGER = 200_000_155
@@ -37,3 +39,26 @@ async def test_a_forged_household_press_cannot_join_an_address_someone_else_type
     welcome = last_message(await harness.send(NEIGHBOUR, "/forget"))
     await harness.press_button(NEIGHBOUR, welcome, "Xóa dữ liệu")
     assert await session.get(Household, typed.id, populate_existing=True) is None
+
+
+async def test_an_faq_answer_addressed_to_the_asker_is_rewritten_before_others_read_it(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """The FAQ kept the answer given to the resident word for word ("Chào anh Bình…", a
+    phone number to call back) and showed it to the next asker; it also outlived /forget."""
+    await make_world(harness, session)
+    number = await ask_private(harness, "Làm giấy khai sinh cho con cần giấy tờ gì?")
+    await answer_by_reply(harness, number, "Chào anh Bình ở số 99 ngõ Riêng Tư: cần giấy "
+                          "chứng sinh, em gọi lại anh số 0912345678 nhé.")  # fmt: skip
+    await harness.press_button(TECH_A, card(harness, number), "FAQ")
+    await harness.send(TECH_A, "Làm giấy khai sinh cần giấy tờ gì?")
+    asked = texts(await harness.send(TECH_A, "Cần giấy chứng sinh và căn cước của bố mẹ."))
+    assert any("FAQ" in t for t in asked)
+    entry = (await session.scalars(select(FaqEntry))).one()
+    assert "Bình" not in entry.answer and "0912345678" not in entry.answer
+
+    await residents.give_consent(session, NEIGHBOUR, "Chị Hoa", "vi")
+    preview = last_message(
+        await harness.send(NEIGHBOUR, "/ask Khai sinh cho con thì cần giấy tờ gì?")
+    )["text"]
+    assert "chứng sinh" in preview and "Bình" not in preview and "0912345678" not in preview
