@@ -108,8 +108,9 @@ async def cmd_privacy(message: Message, session: AsyncSession, settings: Setting
 
 
 @router.message(Command("forget"))
-async def cmd_forget(message: Message, session: AsyncSession) -> None:
-    if not await erasure.holds_anything(session, message.from_user.id):  # type: ignore[union-attr]
+async def cmd_forget(message: Message, session: AsyncSession, settings: Settings) -> None:
+    user_id = message.from_user.id  # type: ignore[union-attr]
+    if not await erasure.holds_anything(session, user_id, settings.privacy_key):
         await message.answer(_("privacy.nothing_stored"))
         return
     kb = InlineKeyboardBuilder()

@@ -33,13 +33,15 @@ from models import (
 )
 
 
-async def holds_anything(session: AsyncSession, telegram_id: int) -> bool:
+async def holds_anything(session: AsyncSession, telegram_id: int, key: bytes) -> bool:
     """Whether Loa keeps anything naming this person: a profile, or (never registered) a
-    question asked in a group chat or an event they said they would attend."""
+    question asked in a group chat, an event they said they would attend, or a search
+    nobody could answer (its words, under their pseudonym)."""
     for query in (
         select(Resident.id).where(Resident.telegram_id == telegram_id),
         select(Ticket.id).where(Ticket.resident_tg_id == telegram_id),
         select(Attendance.id).where(Attendance.telegram_id == telegram_id),
+        select(SearchGap.id).where(SearchGap.subject == pseudonym(key, telegram_id)),
     ):
         if await session.scalar(query.limit(1)) is not None:
             return True
@@ -51,7 +53,7 @@ async def forget(
 ) -> bool:
     """Erase the person; False when Loa held nothing about them. Commits."""
     now = now or utcnow()
-    if not await holds_anything(session, telegram_id):
+    if not await holds_anything(session, telegram_id, key):
         return False
     subject = pseudonym(key, telegram_id)
     resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))

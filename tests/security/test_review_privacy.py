@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import residents
 from bot.services.seed import seed_sample
 from handlers.start import JoinAction, JoinCb
-from models import FaqEntry, Household, Resident
+from models import FaqEntry, Household, Resident, SearchGap
 from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
@@ -62,3 +62,18 @@ async def test_an_faq_answer_addressed_to_the_asker_is_rewritten_before_others_r
         await harness.send(NEIGHBOUR, "/ask Khai sinh cho con thì cần giấy tờ gì?")
     )["text"]
     assert "chứng sinh" in preview and "Bình" not in preview and "0912345678" not in preview
+
+
+async def test_someone_who_only_searched_can_erase_what_they_typed(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """A search nobody could answer is kept (with its words) under the person's pseudonym;
+    /forget said "nothing stored" to someone who had only searched, and kept it."""
+    await seed_sample(session)
+    await harness.send(STRANGER, "0912345678 xyzzy quux")
+    assert await session.scalar(select(SearchGap.id).where(SearchGap.query.contains("0912")))
+    confirm = last_message(await harness.send(STRANGER, "/forget"))
+    assert "Đã xóa" in texts(await harness.press_button(STRANGER, confirm, "Xóa dữ liệu"))[0]
+    session.expire_all()
+    left = select(SearchGap.id).where(SearchGap.query.contains("0912"))
+    assert await session.scalar(left) is None
