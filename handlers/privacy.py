@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.storage.base import BaseStorage
@@ -124,7 +125,15 @@ async def cmd_forget(message: Message, session: AsyncSession, settings: Settings
 async def cb_forget(
     query: CallbackQuery, session: AsyncSession, settings: Settings, fsm_storage: BaseStorage
 ) -> None:
+    copies = await erasure.staff_copies(session, query.from_user.id)
     deleted = await erasure.forget(session, query.from_user.id, settings.privacy_key)
+    for chat_id, message_id in copies:  # the team's cards name the person and quote them
+        try:
+            await query.bot.edit_message_text(  # type: ignore[union-attr]
+                _("privacy.staff_copy_erased"), chat_id=chat_id, message_id=message_id
+            )
+        except TelegramAPIError:  # a photo, deleted already, or too old to change
+            pass
     await forget_conversations(fsm_storage, query.from_user.id)
     text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
     await query.message.edit_text(text)  # type: ignore[union-attr]

@@ -25,9 +25,11 @@ from models import (
     Direction,
     FsmRecord,
     Household,
+    LinkSide,
     Resident,
     SearchGap,
     Ticket,
+    TicketLink,
     TicketMessage,
     utcnow,
 )
@@ -46,6 +48,23 @@ async def holds_anything(session: AsyncSession, telegram_id: int, key: bytes) ->
         if await session.scalar(query.limit(1)) is not None:
             return True
     return False
+
+
+async def staff_copies(session: AsyncSession, telegram_id: int) -> list[tuple[int, int]]:
+    """(chat, message) of the team's copies of the person's questions in Telegram (the cards
+    and relayed follow-ups in the staff group): rows go with /forget, so read them first."""
+    asked = select(Ticket.id).where(Ticket.resident_tg_id == telegram_id)
+    cards = await session.execute(
+        select(Ticket.staff_chat_id, Ticket.staff_message_id).where(
+            Ticket.resident_tg_id == telegram_id, Ticket.staff_message_id.is_not(None)
+        )
+    )
+    links = await session.execute(
+        select(TicketLink.chat_id, TicketLink.message_id).where(
+            TicketLink.ticket_id.in_(asked), TicketLink.side == LinkSide.STAFF
+        )
+    )
+    return list(dict.fromkeys((int(c), int(m)) for c, m in [*cards.all(), *links.all()] if c))
 
 
 async def forget(

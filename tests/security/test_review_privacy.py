@@ -9,8 +9,8 @@ from bot.services import residents
 from bot.services.seed import seed_sample
 from handlers.start import JoinAction, JoinCb
 from models import FaqEntry, Household, Resident, SearchGap
-from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
-from tests.harness import BotHarness, last_message, texts
+from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
+from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
 
 NEIGHBOUR = 200_000_156
@@ -77,3 +77,19 @@ async def test_someone_who_only_searched_can_erase_what_they_typed(
     session.expire_all()
     left = select(SearchGap.id).where(SearchGap.query.contains("0912"))
     assert await session.scalar(left) is None
+
+
+async def test_forget_also_clears_the_teams_copies_of_the_question_in_telegram(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """The rows went, but the card in the staff group (name, address, the question with a
+    phone number) stayed in Telegram for as long as the group exists."""
+    await make_world(harness, session)
+    number = await ask_private(harness, "Gọi lại cho tôi số 0912345678 về sổ đỏ")
+    await harness.send(RESIDENT_ID, "Thêm: nhà tôi ở ngõ 7")  # a follow-up, relayed
+    assert "0912345678" in card(harness, number)["text"]
+    confirm = last_message(await harness.send(RESIDENT_ID, "/forget"))
+    await harness.press_button(RESIDENT_ID, confirm, "Xóa dữ liệu")
+    left = [m.get("text", "") + m.get("caption", "")
+            for m in harness.sandbox.chat_messages(STAFF_CHAT)]  # fmt: skip
+    assert not any("0912345678" in t or "Bà Lan" in t or "ngõ 7" in t for t in left), left
