@@ -127,6 +127,10 @@ async def cb_forget(
 ) -> None:
     copies = await erasure.staff_copies(session, query.from_user.id)
     deleted = await erasure.forget(session, query.from_user.id, settings.privacy_key)
+    await forget_conversations(fsm_storage, query.from_user.id)
+    text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
+    await query.message.edit_text(text)  # type: ignore[union-attr]
+    await query.answer()
     for chat_id, message_id in copies:  # the team's cards name the person and quote them
         try:
             await query.bot.edit_message_text(  # type: ignore[union-attr]
@@ -134,10 +138,6 @@ async def cb_forget(
             )
         except TelegramAPIError:  # a photo, deleted already, or too old to change
             pass
-    await forget_conversations(fsm_storage, query.from_user.id)
-    text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
-    await query.message.edit_text(text)  # type: ignore[union-attr]
-    await query.answer()
 
 
 @router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.KEEP))
