@@ -74,6 +74,9 @@ async def _card(bot: Bot, chat_id: int, notice: Notice, session: AsyncSession,
     """The card a reviewer decides on: the notice as residents will see it, or, for a
     correction, the text being sent now and the proposed one side by side."""
     if notice.pending_text is not None:
+        if len(notice.pending_text) > SIDE:  # clipped on the card: every word first
+            await show(bot, chat_id, text=notice.pending_text, urgency=notice.urgency,
+                       mark="correction", buttons=False, issuer=notice.issuer)  # fmt: skip
         head = _("review.fix_card_title").format(
             id=notice.id, author=esc(notice.pending_name or str(notice.pending_by))
         )

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.storage.base import BaseStorage
@@ -108,8 +109,9 @@ async def cmd_privacy(message: Message, session: AsyncSession, settings: Setting
 
 
 @router.message(Command("forget"))
-async def cmd_forget(message: Message, session: AsyncSession) -> None:
-    if not await erasure.holds_anything(session, message.from_user.id):  # type: ignore[union-attr]
+async def cmd_forget(message: Message, session: AsyncSession, settings: Settings) -> None:
+    user_id = message.from_user.id  # type: ignore[union-attr]
+    if not await erasure.holds_anything(session, user_id, settings.privacy_key):
         await message.answer(_("privacy.nothing_stored"))
         return
     kb = InlineKeyboardBuilder()
@@ -123,11 +125,19 @@ async def cmd_forget(message: Message, session: AsyncSession) -> None:
 async def cb_forget(
     query: CallbackQuery, session: AsyncSession, settings: Settings, fsm_storage: BaseStorage
 ) -> None:
+    copies = await erasure.staff_copies(session, query.from_user.id)
     deleted = await erasure.forget(session, query.from_user.id, settings.privacy_key)
     await forget_conversations(fsm_storage, query.from_user.id)
     text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
     await query.message.edit_text(text)  # type: ignore[union-attr]
     await query.answer()
+    for chat_id, message_id in copies:  # the team's cards name the person and quote them
+        try:
+            await query.bot.edit_message_text(  # type: ignore[union-attr]
+                _("privacy.staff_copy_erased"), chat_id=chat_id, message_id=message_id
+            )
+        except TelegramAPIError:  # a photo, deleted already, or too old to change
+            pass
 
 
 @router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.KEEP))

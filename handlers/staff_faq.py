@@ -1,7 +1,9 @@
-"""The card's "Add to FAQ": a team member writes the question in general words, in private.
+"""The card's "Add to FAQ": a team member writes the question, then the answer, in general
+words, in private.
 
-The answer is taken from the ticket; the resident's own message is never copied, since the
-entry is shown to other residents (Law 91/2025/QH15: no one's data shown to others).
+The answer given to the resident is offered (it is usually addressed to them: "Chào bác Lan…");
+the resident's own message is never copied, since the entry is shown to other residents
+(Law 91/2025/QH15: no one's data shown to others).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ router = RouterBlueprint("staff_faq")
 
 class FaqStates(StatesGroup):
     question = State()
+    answer = State()
+
+
+KEEP_ANSWER = "ok"  # the answer given to the resident is already in general words
 
 
 async def ask_privately(
@@ -58,30 +64,53 @@ async def start_faq(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
 
 
 @router.message(FaqStates.question, F.chat.type == "private", F.text)
-async def msg_faq_question(
+async def msg_faq_question(message: Message, state: FSMContext) -> None:
+    """The question in general words; then the answer (the one given to the resident is
+    addressed to them: a team member rewrites it, or says it already is general)."""
+    if await _cancelled(message, state):
+        return
+    try:
+        question = faq.check_question(message.text or "")
+    except ServiceError as err:
+        await message.answer(error_text(err))  # the question may be written again
+        return
+    await state.update_data(question=question)
+    await state.set_state(FaqStates.answer)
+    await message.answer(_("faq.ask_answer"))
+
+
+@router.message(FaqStates.answer, F.chat.type == "private", F.text)
+async def msg_faq_answer(
     message: Message, state: FSMContext, session: AsyncSession, principal: Principal | None
 ) -> None:
-    data = await state.get_data()
-    text = message.text or ""
-    if text.startswith("/"):
-        await state.clear()
-        await message.answer(_("faq.cancelled"))
+    if await _cancelled(message, state):
         return
+    data = await state.get_data()
+    text = (message.text or "").strip()
     try:
         ticket = await session.get(Ticket, int(data["ticket"]))
         ticket_actions.ensure_staff(principal, ticket.ward_id if ticket else 0)
         entry = await faq.create_from_ticket(
             session,
             int(data["ticket"]),
-            message.from_user.id,
-            text,  # type: ignore[union-attr]
+            message.from_user.id,  # type: ignore[union-attr]
+            data["question"],
+            None if text.casefold() == KEEP_ANSWER else text,
         )
     except Forbidden:
         await state.clear()
         await refuse(message, "ticket.faq")
         return
     except ServiceError as err:
-        await message.answer(error_text(err))  # the question may be written again
+        await message.answer(error_text(err))  # the answer may be written again
         return
     await state.clear()
     await message.answer(_("faq.created").format(id=entry.id, number=entry.source_ticket_id))
+
+
+async def _cancelled(message: Message, state: FSMContext) -> bool:
+    if (message.text or "").startswith("/"):
+        await state.clear()
+        await message.answer(_("faq.cancelled"))
+        return True
+    return False

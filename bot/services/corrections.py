@@ -4,8 +4,8 @@
   (a new round: the cards already sent decide nothing and are voided).
 - Once it is out, the new text waits beside it (pending_text) until a second official
   approves (approval.approve) or rejects it; the copies keep the approved text meanwhile.
-- A notice that never needed approval (a leader's notice to their own group) is corrected
-  at once, as before.
+- A notice that would not need approval if sent anew (a leader's notice to their own group,
+  a notice to some groups only) is corrected at once, as before.
 Each step is one conditional UPDATE, so a correction racing a decision has one outcome.
 """
 
@@ -17,11 +17,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit, notice_admin
+from bot.services.announcements import ward_groups
 from bot.services.approval import LIVE, lost, pending_notice
 from bot.services.errors import Forbidden, Invalid
 from bot.services.roles import Principal
 from broadcasts import outbox
-from models import Notice, NoticeStatus
+from models import Notice, NoticeStatus, Urgency
 
 
 @dataclass
@@ -33,9 +34,19 @@ class Proposal:
     progress: outbox.Progress | None = None  # corrected at once
 
 
-def needs_review(notice: Notice) -> bool:
-    """It went out on a second official's word (or break-glass): so must its correction."""
-    return notice.status is NoticeStatus.PENDING_APPROVAL or notice.approved_by is not None
+async def needs_review(session: AsyncSession, notice: Notice) -> bool:
+    """It went out on a second official's word (or break-glass), or it reaches what a new
+    notice could reach only with one (every group, an emergency; a reminder or a notice
+    queued from the CLI has no approval record of its own): so must its correction."""
+    if (notice.status is NoticeStatus.PENDING_APPROVAL or notice.approved_by is not None
+            or notice.parent_id is not None or notice.urgency is Urgency.EMERGENCY):  # fmt: skip
+        return True
+    aud = notice.audience or {}
+    if aud.get("kind") != "groups":
+        return True
+    wanted = set(aud.get("group_ids") or [])  # none named: every group (broadcasts.audience)
+    every = {g.id for g in await ward_groups(session, notice.ward_id)}
+    return not wanted or not every or wanted >= every
 
 
 async def propose(
@@ -50,8 +61,13 @@ async def propose(
         if notice.status is NoticeStatus.CANCELLED:
             raise Invalid("notice.already_cancelled")
         raise Invalid("manage.not_published", id=notice_id)
+    if (notice.status is NoticeStatus.PENDING_APPROVAL
+            and notice.created_by != principal.telegram_id):  # fmt: skip
+        # Its author stays the proposer of the round: a text rewritten by someone else
+        # could then be approved by that same person. They reject it with a reason instead.
+        raise Forbidden("manage.pending_author_only", id=notice_id)
     old_text, old_cards, round_ = notice.text, list(notice.review_messages), notice.review_round
-    if not needs_review(notice):
+    if not await needs_review(session, notice):
         progress = await outbox.correct(session, notice_id, text, principal.telegram_id)
         return Proposal(notice, False, old_text, progress=progress)
     stmt = update(Notice).where(Notice.id == notice_id, Notice.review_round == round_)

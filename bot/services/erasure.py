@@ -25,25 +25,46 @@ from models import (
     Direction,
     FsmRecord,
     Household,
+    LinkSide,
     Resident,
     SearchGap,
     Ticket,
+    TicketLink,
     TicketMessage,
     utcnow,
 )
 
 
-async def holds_anything(session: AsyncSession, telegram_id: int) -> bool:
+async def holds_anything(session: AsyncSession, telegram_id: int, key: bytes) -> bool:
     """Whether Loa keeps anything naming this person: a profile, or (never registered) a
-    question asked in a group chat or an event they said they would attend."""
+    question asked in a group chat, an event they said they would attend, or a search
+    nobody could answer (its words, under their pseudonym)."""
     for query in (
         select(Resident.id).where(Resident.telegram_id == telegram_id),
         select(Ticket.id).where(Ticket.resident_tg_id == telegram_id),
         select(Attendance.id).where(Attendance.telegram_id == telegram_id),
+        select(SearchGap.id).where(SearchGap.subject == pseudonym(key, telegram_id)),
     ):
         if await session.scalar(query.limit(1)) is not None:
             return True
     return False
+
+
+async def staff_copies(session: AsyncSession, telegram_id: int) -> list[tuple[int, int]]:
+    """(chat, message) of the team's copies of the person's questions in Telegram (the cards
+    and relayed follow-ups in the staff group): rows go with /forget, so read them first."""
+    asked = select(Ticket.id).where(Ticket.resident_tg_id == telegram_id)
+    cards = await session.execute(
+        select(Ticket.staff_chat_id, Ticket.staff_message_id).where(
+            Ticket.resident_tg_id == telegram_id, Ticket.staff_message_id.is_not(None)
+        )
+    )
+    links = await session.execute(
+        select(TicketLink.chat_id, TicketLink.message_id).where(
+            TicketLink.ticket_id.in_(asked), TicketLink.side == LinkSide.STAFF
+        )
+    )
+    return list(dict.fromkeys((int(c), int(m)) for c, m in [*cards.all(), *links.all()] if c))
 
 
 async def forget(
@@ -51,7 +72,7 @@ async def forget(
 ) -> bool:
     """Erase the person; False when Loa held nothing about them. Commits."""
     now = now or utcnow()
-    if not await holds_anything(session, telegram_id):
+    if not await holds_anything(session, telegram_id, key):
         return False
     subject = pseudonym(key, telegram_id)
     resident = await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))

@@ -56,6 +56,7 @@ async def match(session: AsyncSession, ward_id: int, text: str) -> FaqHint | Non
 
 
 MAX_QUESTION = 300
+MAX_ANSWER = 2000
 
 
 async def answer_of(session: AsyncSession, ticket_id: int) -> tuple[Ticket, str]:
@@ -78,16 +79,25 @@ async def answer_of(session: AsyncSession, ticket_id: int) -> tuple[Ticket, str]
     return ticket, answer
 
 
-async def create_from_ticket(
-    session: AsyncSession, ticket_id: int, actor_id: int, question: str
-) -> FaqEntry:
-    """An FAQ entry from the team's answer and a question a team member wrote in general
-    words: the resident's own message (names, phone numbers) is never shown to others.
-    Audited, commits."""
+def check_question(question: str) -> str:
     question = " ".join(question.split())
     if not question or len(question) > MAX_QUESTION:
         raise Invalid("faq.question_invalid", limit=MAX_QUESTION)
-    ticket, answer = await answer_of(session, ticket_id)
+    return question
+
+
+async def create_from_ticket(
+    session: AsyncSession, ticket_id: int, actor_id: int, question: str, answer: str | None = None
+) -> FaqEntry:
+    """An FAQ entry from a question and an answer a team member wrote in general words (the
+    answer given to the resident, when they say it already is): the resident's own message
+    and an answer addressed to them (names, phone numbers) are never shown to others.
+    Audited, commits."""
+    question = check_question(question)
+    ticket, given = await answer_of(session, ticket_id)
+    answer = given if answer is None else answer.strip()
+    if not answer or len(answer) > MAX_ANSWER:
+        raise Invalid("faq.answer_invalid", limit=MAX_ANSWER)
     keys = sorted(words(question), key=len, reverse=True)[:MAX_KEYWORDS]
     entry = FaqEntry(
         ward_id=ticket.ward_id,

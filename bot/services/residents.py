@@ -85,7 +85,9 @@ async def join_household(
         raise NotFound("directory.group_not_found", group=str(group_id))
     if household_id is not None:
         household = await session.get(Household, household_id)
-        if household is None or household.group_id != group_id:
+        # Picked by id: only the ward's own list (an address someone typed is theirs alone;
+        # the same address typed again still finds it, below).
+        if household is None or household.group_id != group_id or not household.listed:
             raise NotFound("join.household_not_found")
     else:
         text = " ".join((address or "").split())

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services import audit
 from bot.services.errors import Forbidden, Invalid, NotFound
-from models import ResidentialGroup, Role, RoleGrant, Ward
+from models import BindCode, ResidentialGroup, Role, RoleGrant, Ward, utcnow
 
 STAFF_ROLES = frozenset({Role.WARD_ADMIN, Role.WARD_OFFICIAL, Role.GROUP_LEADER, Role.TECH_TEAM})
 
@@ -200,7 +200,17 @@ async def revoke_role(
     if role is not None:
         stmt = stmt.where(RoleGrant.role == role)
     removed = (await session.execute(stmt)).rowcount or 0
-    if removed:
+    if removed:  # codes they asked for die with the role (a hijacked account's, above all)
+        await session.execute(
+            update(BindCode)
+            .where(
+                BindCode.created_by == telegram_id,
+                BindCode.ward_id == ward.id,
+                BindCode.used_at.is_(None),
+                BindCode.expires_at > utcnow(),
+            )
+            .values(expires_at=utcnow())
+        )
         audit.record(
             session,
             "role.revoke",

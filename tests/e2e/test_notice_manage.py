@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.services.roles import grant_role
+from broadcasts import audience, outbox
 from handlers.notice_manage import ManageAction, NoticeCb
 from models import AuditEntry, Notice, NoticeStatus, ResidentialGroup, Role, Urgency, utcnow
 from tests.delivery_kit import deliver, deliver_reporting, group_chats, notice, rows, ward
@@ -47,12 +48,15 @@ async def test_author_corrects_from_the_progress_message_and_a_stranger_cannot(
     settings: Settings,
     sandbox: Sandbox,
 ) -> None:
-    ward_id = await ward(session, groups=2, households=2)
+    ward_id = await ward(session, groups=3, households=3)
     await grant_role(session, OFFICIAL_ID, Role.WARD_OFFICIAL)
-    chats = await group_chats(session)
-    n = await notice(
-        session, ward_id, "Họp tổ lúc 19h thứ Bảy", created_by=OFFICIAL_ID,
-        progress_chat_id=OFFICIAL_ID,
+    # To two groups of three: a new notice there needs no second official, nor its correction
+    # (a ward-wide one waits for approval: tests/security/test_review_corrections.py).
+    two = list(await session.scalars(select(ResidentialGroup).order_by(ResidentialGroup.id)))[:2]
+    chats = [g.chat_id for g in two]
+    n, _ = await outbox.enqueue(
+        session, ward_id=ward_id, text="Họp tổ lúc 19h thứ Bảy", created_by=OFFICIAL_ID,
+        audience=audience.spec("groups", [g.id for g in two]), progress_chat_id=OFFICIAL_ID,
     )  # fmt: skip
     await deliver_reporting(settings, sandbox, session_factory, {n.id})
     report = await progress_message(session, sandbox, n.id)

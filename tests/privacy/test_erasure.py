@@ -107,7 +107,8 @@ async def test_forget_leaves_no_trace_in_any_table(
     number = await ask_private(harness, f"Tôi {NAME}, số {PHONE}, hỏi làm sổ hộ khẩu", PERSON)
     await answer_by_reply(harness, number, "Bác mang căn cước đến bộ phận một cửa nhé.")
     await harness.press_button(TECH_A, card(harness, number), "FAQ")
-    created = texts(await harness.send(TECH_A, "Đăng ký thường trú cần giấy tờ gì?"))
+    await harness.send(TECH_A, "Đăng ký thường trú cần giấy tờ gì?")
+    created = texts(await harness.send(TECH_A, "ok"))
     assert "FAQ" in created[0], created
     # A search nobody could answer, and a question left half-written (with the phone).
     await harness.send(PERSON, f"{PHONE} xyzzy quux")
