@@ -110,12 +110,12 @@ async def test_two_senders_never_send_the_same_row_and_share_the_limit(
     sandbox.strict = True  # windows counted at arrival, jittered latency
     sandbox.latency_ms = 20
     redis = await redis_or_skip()
-    await redis.flushdb()  # a fresh shared limiter (db 15 is the tests' own)
+    bot_id = int.from_bytes(os.urandom(4), "big")  # a fresh shared limiter: keys of this test only
     ward_id = await ward(session, groups=4, households=50)
     n = await notice(session, ward_id, urgency=Urgency.URGENT)
     senders = [await sender_for(settings, sandbox, session_factory, batch=8) for _ in range(2)]
     for s in senders:  # one limit for the bot, shared through Redis
-        s.limiter = Limiter(RedisGate(redis, 1, settings.broadcast_rate))
+        s.limiter = Limiter(RedisGate(redis, bot_id, settings.broadcast_rate))
     stop = asyncio.Event()
     tasks = [asyncio.create_task(s.run(stop)) for s in senders]
     try:

@@ -19,12 +19,16 @@ TOKEN = "123456:" + "A" * 35
 
 @pytest.fixture
 def offline(env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No username, no token, and the Bot API on a local port where nothing listens."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    """No username, no token, and the Bot API on a local port where nothing listens; `loa run`
+    gets a free web port of its own (two suites may run side by side)."""
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
     monkeypatch.delenv("LOA_BOT_USERNAME")
-    monkeypatch.setenv("LOA_TELEGRAM_API_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("LOA_TELEGRAM_API_URL", f"http://127.0.0.1:{ports[0]}")
+    monkeypatch.setenv("LOA_WEB_PORT", str(ports[1]))
     return env
 
 
