@@ -269,7 +269,7 @@ async def _guides(scene: Scene, port: int) -> None:
     await scene.send(RESIDENT, "làm giấy khai sinh cho con")
     scene.show(lines=4)
     link = procedures.bot_link("loa_phuong_bot", "1.001193", "mot_cua")
-    print(f"\n  📷 Mã QR ở bộ phận một cửa mở: {link}")
+    print(f"\n  📷 Mã QR ở Trung tâm Phục vụ hành chính công mở: {link}")
     await scene.send(RESIDENT, "/start " + procedures.start_payload("1.001193", "mot_cua"))
     scene.show(lines=2)
     async with aiohttp.ClientSession() as http:
