@@ -2,11 +2,10 @@
 
 Five cooperating tasks: the claimer keeps a small backlog of claimed rows in memory; the
 dispatcher picks the most urgent job whose chat may receive now, waits for a global slot and
-starts it (as many requests in flight as the measured round trip needs at the current rate, so
-throughput does not depend on latency); finished jobs go to the writer, which commits them in
-batches (group commit: at low rates one row per commit, at high rates hundreds); the sweeper
-expires late rows, re-queues copies that raced an update or a cancel, and marks notices
-finished; the heartbeat (broadcasts.heartbeat) renews the leases of the rows held.
+starts it (as many in flight as the measured round trip needs at the current rate, so throughput
+does not depend on latency); the writer commits finished jobs in batches (one row per commit at
+low rates, hundreds at high rates); the sweeper expires late rows, re-queues copies that raced
+an update or a cancel and marks notices finished; the heartbeat renews the rows' leases.
 """
 
 from __future__ import annotations
