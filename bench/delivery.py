@@ -1,5 +1,5 @@
 """Delivery benchmark: Loa's sender, the previous design and the naive loop, against the
-sandbox Bot API in strict mode (bot.sandbox.strict: sliding windows counted at arrival, ±30 %
+sandbox Bot API in strict mode (sandbox.strict: sliding windows counted at arrival, ±30 %
 latency jitter, flood waits that lengthen when ignored).
 
 Prints, per scenario: recipients, seconds, sends/s, ratio to the configured rate, sustained

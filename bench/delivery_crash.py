@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.delivery_kit import TOKEN, database, prepare
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from bot import migrate
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
-from bot.services.seed import seed_synthetic
+from bot.services.directory.seed import seed_synthetic
 from broadcasts import audience, outbox
 from broadcasts.client import ApiError, BotApi
 from broadcasts.engine import create_delivery
@@ -45,12 +45,12 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def sandbox(latency_ms: int, rate: float, *extra: str) -> AsyncIterator[str]:
-    """A strict sandbox (see bot.sandbox.strict) in its own process."""
+    """A strict sandbox (see sandbox.strict) in its own process."""
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox",
+        "sandbox",
         "--port",
         str(port),
         "--latency-ms",
@@ -229,5 +229,3 @@ async def naive_run(url: str, api_url: str, limit: int) -> dict[str, float]:
         "share429": refused / max(1, len(chats)),
         "unsent": refused,
     }
-
-

@@ -23,10 +23,10 @@ import yaml
 
 from bot import migrate
 from bot.db import create_engine, create_session_factory
-from bot.services import procedures
-from bot.services.catalog import DEFAULT_CATALOG, load_catalog
-from bot.services.guides import Guide
-from bot.services.search_index import SearchIndex
+from bot.services.procedures import core as procedures
+from bot.services.procedures.catalog import DEFAULT_CATALOG, load_catalog
+from bot.services.procedures.guides import Guide
+from bot.services.procedures.search_index import SearchIndex
 
 QUERIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "procedure_queries.yaml"
 QUALIFIERS = [

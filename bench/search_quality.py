@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.services.catalog import DEFAULT_CATALOG, load_catalog
-from bot.services.search_index import GOOD_SCORE, SearchIndex
+from bot.services.procedures.catalog import DEFAULT_CATALOG, load_catalog
+from bot.services.procedures.search_index import GOOD_SCORE, SearchIndex
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "procedure_queries_heldout.yaml"
 

@@ -29,13 +29,13 @@ from bot import migrate
 from bot.app import create_dispatcher
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
-from bot.sandbox import Sandbox
-from bot.sandbox.session import InProcessSession
-from bot.services import procedures
-from bot.services.catalog import DEFAULT_CATALOG, load_catalog
-from bot.services.seed import seed_synthetic
+from bot.services.directory.seed import seed_synthetic
+from bot.services.procedures import core as procedures
+from bot.services.procedures.catalog import DEFAULT_CATALOG, load_catalog
 from broadcasts import audience, outbox
 from models import Resident, ResidentialGroup, Urgency, Ward
+from sandbox import Sandbox
+from sandbox.session import InProcessSession
 
 QUERIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "procedure_queries.yaml"
 STRANGER = 900_000_000

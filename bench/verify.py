@@ -21,9 +21,9 @@ from sqlalchemy import insert
 
 from bot import migrate
 from bot.db import create_engine, create_session_factory
-from bot.services import verify
-from bot.services.seed import seed_synthetic
-from bot.services.verify_index import Index
+from bot.services.directory.seed import seed_synthetic
+from bot.services.notices import verify
+from bot.services.notices.verify_index import Index
 from models import Notice, NoticeStatus, Ward, utcnow
 
 TOPICS = (

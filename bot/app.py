@@ -16,16 +16,16 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
 from bot.middlewares.sanitize import NulStripMiddleware
-from bot.services.acks import ack_writer
-from bot.services.verify_index import Index
-from bot.triage.jobs import SlaTicker
+from bot.services.notices.acks import ack_writer
+from bot.services.notices.verify_index import Index
+from bot.texts import Catalog
 from handlers import build_root_router
+from handlers.triage.jobs import SlaTicker
 
 logger = logging.getLogger(__name__)
 

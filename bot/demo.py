@@ -22,12 +22,12 @@ from sqlalchemy import select
 
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
-from bot.sandbox import Call, Sandbox
-from bot.services import procedures
-from bot.services.roles import grant_role
-from bot.services.seed import SAMPLE_WARD, seed_sample
+from bot.services.directory.roles import grant_role
+from bot.services.directory.seed import SAMPLE_WARD, seed_sample
+from bot.services.procedures import core as procedures
 from broadcasts import outbox
 from models import ChatStatus, Notice, ResidentialGroup, Role, utcnow
+from sandbox import Call, Sandbox
 
 TOKEN = "123456789:DEMO-token-for-the-offline-sandbox"
 OFFICIAL, LEADER, TECH, RESIDENT = 7_100_000_001, 7_100_000_002, 7_100_000_003, 7_200_000_001

@@ -5,7 +5,8 @@
 - The web access log names the method, the path and the status, never the query string (the
   guide search sends what people typed there) nor the address of who asked.
 - A person appears only as `who(id)`: a hash keyed afresh in each process, enough to follow one
-  person through one run's log, useless to find them (bot.services.pseudonyms is the stable one).
+  person through one run's log, useless to find them (bot.services.directory.pseudonyms is
+  the stable one).
 - aiogram's per-update lines and APScheduler's per-run lines (the delivery tick runs every
   second: two lines a second, ~170,000 a day, when nothing happens) stay below INFO.
 """

@@ -14,12 +14,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import migrate
 from bot.app import create_bot, create_dispatcher
-from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.middlewares.reply_lane import ReplyLaneMiddleware
-from bot.retention_job import add_retention_job
-from bot.services import procedures
+from bot.services.directory.retention_job import add_retention_job
+from bot.services.procedures import core as procedures
+from bot.texts import Catalog
 from bot.web.app import create_runner, create_web_app
 from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
 from bot.config import Settings
+from bot.texts import Catalog
 from broadcasts.client import BotApi
 from broadcasts.limiter import GlobalGate, Limiter, LocalGate
 from broadcasts.render import Marks

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import audit
-from bot.services.errors import Invalid, NotFound
+from bot.services.common import audit
+from bot.services.common.errors import Invalid, NotFound
 from broadcasts.audience import resolve
 from models import (
     Delivery,

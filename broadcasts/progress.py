@@ -1,6 +1,6 @@
 """The author's progress message in Telegram, edited every few seconds, then a final report.
 
-It carries the "Đính chính" / "Thu hồi" buttons; their data is what handlers.notice_manage's
+It carries the "Đính chính" / "Thu hồi" buttons; their data is what handlers.notices.manage's
 NoticeCb packs ("nm:<action>:<id>").
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
+from bot.texts import Catalog
 from broadcasts import outbox
 from broadcasts.client import ApiError, BotApi, NetworkError
 from models import Delivery, DeliveryStatus, Notice, NoticeStatus, ResidentialGroup, TargetKind

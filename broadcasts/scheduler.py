@@ -8,9 +8,9 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
 from bot.config import Settings
-from bot.services.reminders import run_reminders
+from bot.services.notices.reminders import run_reminders
+from bot.texts import Catalog
 from broadcasts.sender import Sender
 from models import utcnow
 
@@ -42,7 +42,7 @@ def add_reminder_job(
     settings: Settings,
     catalog: Catalog,
 ) -> None:
-    """Every minute: queue the reminders that are due (bot.services.reminders)."""
+    """Every minute: queue the reminders that are due (bot.services.notices.reminders)."""
 
     async def tick() -> None:
         try:

@@ -326,7 +326,7 @@ class Sender:
         return Result(job, DeliveryStatus.UNKNOWN, error=str(exc))
 
     async def _migrated(self, job: Job, new_chat_id: int) -> Result | None:
-        from bot.services.binding import migrate_chat
+        from bot.services.directory.binding import migrate_chat
 
         async with self.factory() as session:
             await migrate_chat(session, job.chat_id, new_chat_id)

@@ -23,8 +23,8 @@ HTML = {"parse_mode": "HTML"}
 def notice_markup(notice_id: int, marks: Marks, *, event: bool = False) -> dict[str, Any]:
     """The "Đã nhận" button (and "Tôi sẽ tham gia" under an event), one big button a row.
 
-    Their data is what handlers.acks packs: "ack:<id>" and "att:<id>"; a reminder passes its
-    parent's id, so a press counts for the original notice. Id 0 is the composer's preview.
+    Their data is what handlers.notices.acks packs: "ack:<id>" and "att:<id>"; a reminder passes
+    its parent's id, so a press counts for the original notice. Id 0 is the composer's preview.
     """
     rows = [[{"text": marks.ack, "callback_data": f"ack:{notice_id}"}]]
     if event:

@@ -2,30 +2,17 @@
 
 from aiogram import Router
 
-from handlers import (
-    acks,
-    admin,
-    announce,
-    announce_review,
-    announce_send,
-    errors,
-    fallback,
-    group_ask,
-    groups,
-    help,
-    notice_manage,
-    notice_view,
-    privacy,
-    procedure_links,
-    procedures,
-    questions,
-    staff,
-    staff_admin,
-    staff_faq,
-    start,
-    stats,
-    templates,
-)
+from handlers import errors, fallback, help, stats
+from handlers.directory import admin, groups, privacy, start
+from handlers.notices import acks, announce, templates
+from handlers.notices import manage as notice_manage
+from handlers.notices import review as announce_review
+from handlers.notices import send as announce_send
+from handlers.notices import view as notice_view
+from handlers.procedures import guides as procedures
+from handlers.procedures import links as procedure_links
+from handlers.triage import faq as staff_faq
+from handlers.triage import group_ask, questions, staff, staff_admin
 
 
 def build_root_router() -> Router:

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.logs import who
-from bot.services.directory import home_ward
-from bot.services.errors import ServiceError
+from bot.services.common.errors import ServiceError
+from bot.services.directory.units import home_ward
 from bot.text import esc
 
 __all__ = ["command_args", "error_text", "esc", "privacy_notice", "refuse"]

@@ -9,7 +9,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
-from bot.services.errors import ServiceError
+from bot.services.common.errors import ServiceError
 from bot.text import esc
 from handlers.registry import RouterBlueprint
 

@@ -8,7 +8,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.services.roles import Principal
+from bot.services.directory.roles import Principal
 from handlers.common import bot_username, esc
 from handlers.registry import RouterBlueprint
 from models import Resident, Role

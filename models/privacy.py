@@ -13,8 +13,9 @@ from models.base import Base, UTCDateTime, utcnow
 class AbuseMark(Base):
     """A question or message of a person who used /forget, so the limits still count it.
 
-    `subject` is a salted one-way hash of the Telegram id (bot.services.pseudonyms); the rows
-    are written at erasure and purged once older than any limit's window (bot.services.retention).
+    `subject` is a salted one-way hash of the Telegram id (bot.services.directory.pseudonyms);
+    the rows are written at erasure and purged once older than any limit's window
+    (bot.services.directory.retention).
     """
 
     __tablename__ = "abuse_marks"

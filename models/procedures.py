@@ -45,7 +45,7 @@ class SearchGap(Base):
 
     Only the text typed is kept (capped), never who typed it: `subject` is a salted one-way
     hash of the Telegram id or web address, used only to limit and deduplicate what one source
-    can add (bot.services.gaps).
+    can add (bot.services.procedures.gaps).
     """
 
     __tablename__ = "procedure_search_gaps"

@@ -180,8 +180,8 @@ class AskBlock(Base):
     """A sender who may not ask until `until` (set when a question is marked spam).
 
     When the person erases their data, `telegram_id` is cleared and the block stays keyed by
-    `subject`, a salted one-way hash of the id (bot.services.pseudonyms), so /forget does not
-    lift it.
+    `subject`, a salted one-way hash of the id (bot.services.directory.pseudonyms), so /forget
+    does not lift it.
     """
 
     __tablename__ = "ask_blocks"

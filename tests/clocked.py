@@ -20,7 +20,7 @@ def argv(*args: str) -> list[str]:
 def main() -> None:
     moment, *args = sys.argv[1:]
     clock.install(clock.ManualClock(datetime.fromisoformat(moment)))
-    from bot.cli import main as loa
+    from bot.cli.main import main as loa
 
     sys.argv = ["loa", *args]
     loa()

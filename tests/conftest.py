@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings, load_settings
 from bot.db import create_engine, create_session_factory
-from bot.sandbox import Sandbox
-from bot.services.catalog import DEFAULT_CATALOG, load_catalog
-from bot.services.guides import Guide
-from bot.services.procedures import import_guides
+from bot.services.procedures.catalog import DEFAULT_CATALOG, load_catalog
+from bot.services.procedures.core import import_guides
+from bot.services.procedures.guides import Guide
 from models.clock import ManualClock, using
+from sandbox import Sandbox
 from tests.dbs import Template
 from tests.harness import ADMIN_ID, TOKEN, BotHarness
 

@@ -13,16 +13,16 @@ import redis.asyncio as aioredis
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.seed import seed_synthetic
+from bot.services.directory.seed import seed_synthetic
+from bot.texts import Catalog
 from broadcasts import audience, outbox
 from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender
 from models import Delivery, Household, Notice, Resident, ResidentialGroup, Urgency, Ward
+from sandbox import Sandbox
 
 FAST = {"sweep_seconds": 0.05, "backoff_base": 0.02}
 

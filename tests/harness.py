@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.sandbox import Call, Sandbox
+from sandbox import Call, Sandbox
 
 TOKEN = "123456789:TEST-token-for-the-sandbox-only_xx"
 ADMIN_ID = 100_000_001

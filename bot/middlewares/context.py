@@ -10,8 +10,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.residents import get_resident
-from bot.services.roles import load_principal
+from bot.services.directory.residents import get_resident
+from bot.services.directory.roles import load_principal
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

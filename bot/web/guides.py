@@ -1,6 +1,6 @@
 """Guide pages for people without Telegram: /p (search and list) and /p/<code> (one guide).
 
-Same service as the bot (`bot.services.procedures`). Pages are small, server-rendered HTML
+Same service as the bot (`bot.services.procedures.core`). Pages are small, server-rendered HTML
 with inline CSS (one request, fast on a weak phone) and a print style sheet. Vietnamese by
 default, English with `?lang=en`. Jinja2 autoescaping escapes everything from the catalog and
 from the query.
@@ -18,13 +18,13 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.guide_labels import field_label, kind_label, source_lines, verification_line
 from bot.i18n import create_i18n
-from bot.services import procedures
-from bot.services.errors import Invalid, NotFound, ServiceError
-from bot.services.gaps import GapLimits
-from bot.services.guides import FIELDS, LANGS, pick
-from bot.services.pseudonyms import pseudonym
+from bot.services.common.errors import Invalid, NotFound, ServiceError
+from bot.services.directory.pseudonyms import pseudonym
+from bot.services.procedures import core as procedures
+from bot.services.procedures.gaps import GapLimits
+from bot.services.procedures.guides import FIELDS, LANGS, pick
+from bot.services.procedures.labels import field_label, kind_label, source_lines, verification_line
 from models import utcnow
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.roles import Principal
+from bot.services.directory.roles import Principal
 from bot.services.stats import GroupStats, Period, WardStats, ward_stats
 from handlers.common import esc, refuse
 from handlers.registry import RouterBlueprint

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sandbox import Call
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import Notice, Role, utcnow
+from sandbox import Call
 from tests.delivery_kit import ward
 from tests.harness import OFFICIAL_ID, BotHarness, last_message, texts
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import Acknowledgement, Household, Resident, ResidentialGroup, Role, Urgency, utcnow
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, notice, ward
 from tests.harness import ADMIN_ID, LEADER_ID, BotHarness, texts
 

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import (
     Acknowledgement,
     AuditEntry,
@@ -18,6 +17,7 @@ from models import (
     Role,
     Urgency,
 )
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, resident_in
 from tests.e2e.announce_kit import Composer, day_after, notice_row, ward_with_official
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.tickets import MAX_TEXT
+from bot.services.triage.tickets import MAX_TEXT
 from models import Resident, Ticket, TicketMessage
 from tests.e2e.triage_world import make_world
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message, texts

@@ -8,7 +8,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from models import (
     ChatStatus,
     DeliveryStatus,
@@ -17,6 +16,7 @@ from models import (
     TargetKind,
     Urgency,
 )
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, notice, received, rows, ward
 
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from broadcasts.control import BETA
 from broadcasts.redis_gate import RedisGate
 from models import DeliveryStatus, Urgency
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, notice, received, redis_or_skip, rows, ward
 
 RETRY_AFTER = 2

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from broadcasts.limiter import Limiter
 from broadcasts.redis_gate import RedisGate
 from models import Delivery, DeliveryStatus, Urgency
+from sandbox import Sandbox
 from tests import clocked
 from tests.delivery_kit import notice, received, redis_or_skip, sender_for, ward
 from tests.harness import TOKEN

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from broadcasts import audience, outbox
 from models import DeliveryStatus, Urgency
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, notice, rows, ward
 
 LONG = "\n\n".join(

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.reminders import run_reminders
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
+from bot.services.notices.reminders import run_reminders
+from bot.texts import Catalog
 from models import Acknowledgement, Attendance, Notice, ResidentialGroup, Role
+from sandbox import Sandbox
 from tests.delivery_kit import announce, children, deliver, group_chats, notice, people, ward
 from tests.e2e.test_reminders import T0
 from tests.harness import ADMIN_ID, LEADER_ID, BotHarness, texts

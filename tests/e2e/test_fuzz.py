@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import csv_text
-from bot.services.catalog import DEFAULT_CATALOG, CatalogRejected, load_catalog
-from bot.services.directory_io import ImportRejected, export_directory, import_directory
+from bot.services.directory import csv_text
+from bot.services.directory.io import ImportRejected, export_directory, import_directory
+from bot.services.procedures.catalog import DEFAULT_CATALOG, CatalogRejected, load_catalog
 from models import Household, ResidentialGroup, Ticket, TicketMessage, Ward
 from tests.e2e.triage_world import make_world
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.roles import grant_role
-from bot.services.seed import seed_sample
+from bot.services.directory.roles import grant_role
+from bot.services.directory.seed import seed_sample
 from models import AuditEntry, BindCode, ChatStatus, ResidentialGroup, Role, utcnow
 from tests.harness import (
     GROUP_CHAT,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import Settings
-from bot.services.guides import Guide
+from bot.services.procedures.guides import Guide
 from bot.web.app import create_web_app
 from models import SearchGap
 

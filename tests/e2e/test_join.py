@@ -3,8 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.directory_io import import_directory
-from bot.services.seed import SAMPLE_DIR, seed_sample
+from bot.services.directory.io import import_directory
+from bot.services.directory.seed import SAMPLE_DIR, seed_sample
 from models import AuditEntry, Household, Resident, ResidentialGroup, Ward
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 

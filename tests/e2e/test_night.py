@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import Delivery, NoticeStatus, Role, utcnow
 from models.clock import ManualClock
+from sandbox import Sandbox
 from tests.conftest import HCM
 from tests.delivery_kit import deliver, group_chats
 from tests.e2e.announce_kit import Composer, notice_row, ward_with_official

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from broadcasts import audience, outbox
-from handlers.notice_manage import ManageAction, NoticeCb
+from handlers.notices.manage import ManageAction, NoticeCb
 from models import AuditEntry, Notice, NoticeStatus, ResidentialGroup, Role, Urgency, utcnow
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, deliver_reporting, group_chats, notice, rows, ward
 from tests.harness import ADMIN_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
 

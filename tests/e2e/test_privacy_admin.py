@@ -5,8 +5,8 @@ import json
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.residents import give_consent, join_household
-from bot.services.seed import seed_sample
+from bot.services.directory.residents import give_consent, join_household
+from bot.services.directory.seed import seed_sample
 from models import AuditEntry, Household, Resident, RoleGrant
 from tests.harness import ADMIN_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
 

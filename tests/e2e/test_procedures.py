@@ -10,9 +10,9 @@ from aiogram.fsm.state import State, StatesGroup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import procedures
-from bot.services.guides import Guide
-from handlers.procedure_cards import split_message
+from bot.services.procedures import core as procedures
+from bot.services.procedures.guides import Guide
+from handlers.procedures.cards import split_message
 from models import ProcedureScan, SearchGap
 from tests.harness import ADMIN_ID, RESIDENT_ID, BotHarness, last_message, texts
 

@@ -11,11 +11,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog import Catalog
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.reminders import run_reminders
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
+from bot.services.notices.reminders import run_reminders
+from bot.texts import Catalog
 from broadcasts.scheduler import add_reminder_job
 from broadcasts.sender import Sender
 from models import (
@@ -29,6 +28,7 @@ from models import (
     Urgency,
     utcnow,
 )
+from sandbox import Sandbox
 from tests.delivery_kit import announce, children, deliver, group_chats, people, received, ward
 from tests.harness import LEADER_ID, BotHarness, texts
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runtime import serve
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests import clocked
 from tests.harness import RESIDENT_ID, TOKEN
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import erasure, residents
+from bot.services.directory import erasure, residents
 from models import AskBlock, AuditEntry, FaqEntry, Ticket, TicketMessage, TicketStatus, utcnow
 from tests.e2e.triage_world import (
     STAFF_CHAT,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.triage.jobs import run_sla_checks
+from handlers.triage.jobs import run_sla_checks
 from models import TicketCategory, TicketEvent
 from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world, ticket
 from tests.harness import OFFICIAL_ID, BotHarness, texts

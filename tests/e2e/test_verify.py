@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services import notice_admin
-from bot.services.verify import normalize
+from bot.services.notices import manage as notice_admin
+from bot.services.notices.verify import normalize
 from broadcasts import audience, outbox
 from models import Household, Notice, Resident, ResidentialGroup, Urgency
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, notice, ward
 from tests.harness import OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
 

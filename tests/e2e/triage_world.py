@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import guide_lookup, residents
-from bot.services.guide_lookup import GuideHint
-from bot.services.roles import grant_role
-from bot.services.seed import seed_sample
+from bot.services.directory import residents
+from bot.services.directory.roles import grant_role
+from bot.services.directory.seed import seed_sample
+from bot.services.procedures import guide_lookup
+from bot.services.procedures.guide_lookup import GuideHint
 from models import ChatStatus, Household, ResidentialGroup, Role, Ticket
 from tests.harness import GROUP_CHAT, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
 

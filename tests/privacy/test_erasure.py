@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from models import Base, FaqEntry, Urgency, utcnow
+from sandbox import Sandbox
 from tests.delivery_kit import announce, deliver
 from tests.e2e.triage_world import NEIGHBOUR, TECH_A, ask_private, card, make_world
 from tests.harness import GROUP_CHAT, BotHarness, last_message, texts

@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services import procedures, residents
-from bot.services.gaps import GapLimits
-from bot.triage.views import TicketAction, TicketCb
+from bot.services.directory import residents
+from bot.services.procedures import core as procedures
+from bot.services.procedures.gaps import GapLimits
+from handlers.triage.views import TicketAction, TicketCb
 from models import AbuseMark, AskBlock, FaqEntry, SearchGap, Ticket
 from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts

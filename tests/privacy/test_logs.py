@@ -32,8 +32,8 @@ def restore_logging() -> Iterator[None]:
 
 
 def _messages(caplog: pytest.LogCaptureFixture) -> list[str]:
-    # bot.sandbox is the Telegram stand-in, not Loa: it records what Telegram would receive.
-    return [r.getMessage() for r in caplog.records if not r.name.startswith("bot.sandbox")]
+    # sandbox is the Telegram stand-in, not Loa: it records what Telegram would receive.
+    return [r.getMessage() for r in caplog.records if not r.name.startswith("sandbox")]
 
 
 async def test_debug_logs_hold_no_names_texts_or_ids(

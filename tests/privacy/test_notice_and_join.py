@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.seed import seed_sample
-from handlers.start import JoinAction, JoinCb
+from bot.services.directory.seed import seed_sample
+from handlers.directory.start import JoinAction, JoinCb
 from models import Household, ResidentialGroup
 from tests.e2e.triage_world import make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.retention_job import add_retention_job
-from bot.sandbox import Sandbox
-from bot.services import procedures, retention
+from bot.services.directory import retention
+from bot.services.directory.retention_job import add_retention_job
+from bot.services.procedures import core as procedures
 from models import (
     Delivery,
     ProcedureScan,
@@ -24,6 +24,7 @@ from models import (
     Ward,
     utcnow,
 )
+from sandbox import Sandbox
 from tests.delivery_kit import announce, deliver
 from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness

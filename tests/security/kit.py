@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from models import AuditEntry, Notice
+from sandbox import Sandbox
 from tests.delivery_kit import deliver
 from tests.e2e.announce_kit import Composer, notice_row
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts

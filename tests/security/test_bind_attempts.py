@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.roles import grant_role
-from bot.services.seed import seed_sample
+from bot.services.directory.roles import grant_role
+from bot.services.directory.seed import seed_sample
 from models import AuditEntry, ResidentialGroup, Role
 from tests.harness import GROUP_CHAT, OFFICIAL_ID, BotHarness, texts
 

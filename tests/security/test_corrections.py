@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from models import DeliveryOp, DeliveryStatus, Notice, NoticeStatus
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, rows
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, texts

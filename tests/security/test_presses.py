@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services import notice_admin
+from bot.services.notices import manage as notice_admin
 from broadcasts import audience, outbox
 from models import Acknowledgement, Notice, NoticeStatus
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, notice, people, ward
 from tests.harness import ADMIN_ID, BotHarness, texts
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sandbox import Sandbox
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import DeliveryStatus, NoticeStatus, Role
+from sandbox import Sandbox
 from tests.delivery_kit import group_chats, rows
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
 from broadcasts import audience, outbox
 from models import Notice, NoticeStatus
+from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, notice, rows
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, texts

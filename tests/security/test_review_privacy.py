@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import residents
-from bot.services.seed import seed_sample
-from handlers.start import JoinAction, JoinCb
+from bot.services.directory import residents
+from bot.services.directory.seed import seed_sample
+from handlers.directory.start import JoinAction, JoinCb
 from models import FaqEntry, Household, Resident, SearchGap
 from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sandbox import Sandbox
 from models import NoticeStatus
+from sandbox import Sandbox
 from tests.delivery_kit import rows
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.roles import revoke_role
+from bot.services.directory.roles import revoke_role
 from models import BindCode, ResidentialGroup, StaffChat
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import OFFICIAL_ID, BotHarness, texts

@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import Notice, NoticeStatus, Role, RoleGrant, Ward, utcnow
+from sandbox import Sandbox
 from tests.e2e.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
 from tests.security.kit import (

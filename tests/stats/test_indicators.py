@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.services.seed import SAMPLE_WARD, seed_sample
+from bot.cli.main import app
+from bot.services.directory.seed import SAMPLE_WARD, seed_sample
 from broadcasts import audience, outbox
 from models import (
     Acknowledgement,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.roles import grant_role
+from bot.services.directory.roles import grant_role
 from models import Role
 from tests.delivery_kit import ward
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.services.seed import SAMPLE_DIR
+from bot.cli.main import app
+from bot.services.directory.seed import SAMPLE_DIR
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
-from bot.services.seed import SAMPLE_DIR
+from bot.cli.main import app
+from bot.services.directory.seed import SAMPLE_DIR
 
 runner = CliRunner()
 TOKEN = "123456:" + "A" * 35

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import csv_text
-from bot.services.directory_io import ImportRejected, export_directory, import_directory
+from bot.services.directory import csv_text
+from bot.services.directory.io import ImportRejected, export_directory, import_directory
 from models import Household, ResidentialGroup
 
 WARD = "Phường Sông Cầu"

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.directory_io import ImportRejected, export_directory, import_directory
-from bot.services.seed import SAMPLE_DIR, seed_sample, seed_synthetic
+from bot.services.directory.io import ImportRejected, export_directory, import_directory
+from bot.services.directory.seed import SAMPLE_DIR, seed_sample, seed_synthetic
 from models import AuditEntry, Household, Resident, ResidentialGroup, Ward
 
 GROUPS = (

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.catalog import Catalog
-from bot.cli import app
-from bot.guide_labels import source_lines, verification_line
-from bot.services.catalog import DEFAULT_CATALOG
-from bot.services.guides import Guide
+from bot.cli.main import app
+from bot.services.procedures.catalog import DEFAULT_CATALOG
+from bot.services.procedures.guides import Guide
+from bot.services.procedures.labels import source_lines, verification_line
+from bot.texts import Catalog
 from models import utcnow
 
 runner = CliRunner()

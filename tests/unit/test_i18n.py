@@ -11,8 +11,8 @@ from babel.messages.pofile import read_po
 
 from bot.app import COMMANDS
 from bot.i18n import LOCALES_DIR
-from bot.services import processing_record
-from bot.services.when import WEEKDAYS
+from bot.services.directory import processing_record
+from bot.services.notices.when import WEEKDAYS
 from models import Role, Urgency
 
 ROOT = Path(__file__).resolve().parents[2]

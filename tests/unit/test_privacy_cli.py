@@ -7,7 +7,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 
 runner = CliRunner()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.catalog import DEFAULT_CATALOG, CatalogRejected, load_catalog
-from bot.services.guides import FIELDS, Guide
+from bot.services.procedures.catalog import DEFAULT_CATALOG, CatalogRejected, load_catalog
+from bot.services.procedures.guides import FIELDS, Guide
 
 REQUIRED_TOPICS = {  # the list, by national code
     "birth": "1.001193",

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.services.guides import Guide
-from bot.services.search_index import GOOD_SCORE, SearchIndex
-from bot.services.search_text import fold, pairs, rewrite, terms
+from bot.services.procedures.guides import Guide
+from bot.services.procedures.search_index import GOOD_SCORE, SearchIndex
+from bot.services.procedures.search_text import fold, pairs, rewrite, terms
 
 QUERIES = Path(__file__).resolve().parents[1] / "data" / "procedure_queries.yaml"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 
 from bench.search_quality import load_heldout, measure
-from bot.services.guides import Guide
-from bot.services.search_index import SearchIndex
+from bot.services.procedures.guides import Guide
+from bot.services.procedures.search_index import SearchIndex
 from tests.unit.test_procedure_search import QUERIES
 
 

@@ -11,9 +11,9 @@ from PIL import Image
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.services.catalog import DEFAULT_CATALOG
-from bot.services.posters import qr_matrix
+from bot.cli.main import app
+from bot.services.procedures.catalog import DEFAULT_CATALOG
+from bot.services.procedures.posters import qr_matrix
 
 runner = CliRunner()
 

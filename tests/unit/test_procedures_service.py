@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import procedures
-from bot.services.catalog import load_catalog
-from bot.services.errors import Invalid, NotFound
-from bot.services.guide_lookup import suggest_guides
-from bot.services.guides import Guide
+from bot.services.common.errors import Invalid, NotFound
+from bot.services.procedures import core as procedures
+from bot.services.procedures.catalog import load_catalog
+from bot.services.procedures.guide_lookup import suggest_guides
+from bot.services.procedures.guides import Guide
 from models import Procedure, ProcedureScan, SearchGap
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.services.quiet import release_time
+from bot.services.notices.quiet import release_time
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NIGHT = (time(21, 0), time(6, 30))

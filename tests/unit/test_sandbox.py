@@ -21,7 +21,7 @@ from aiogram.types import (
 )
 from aiohttp import web
 
-from bot.sandbox import SECRET_HEADER, FloodLimiter, Sandbox
+from sandbox import SECRET_HEADER, FloodLimiter, Sandbox
 
 TOKEN = "42:SANDBOX-test_token"
 USER = 1001
@@ -385,7 +385,7 @@ async def test_aiogram_webhook_reply_in_response(sb: Sandbox, bot: Bot) -> None:
 
 
 async def test_latency_is_concurrent_and_cli_options(sb: Sandbox, bot: Bot) -> None:
-    from bot.sandbox.__main__ import parse_args
+    from sandbox.__main__ import parse_args
 
     sb.latency_ms = 150
     loop = asyncio.get_running_loop()

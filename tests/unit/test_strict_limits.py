@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from bot.sandbox import Sandbox
-from bot.sandbox.strict import StrictLimiter
+from sandbox import Sandbox
+from sandbox.strict import StrictLimiter
 
 GROUP, USER = -1001, 5
 

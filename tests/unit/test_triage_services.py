@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import faq, triage_stats
-from bot.services.guide_lookup import GuideHint
-from bot.services.sla import WorkingTime
-from bot.services.ticket_routing import categorise
-from bot.services.triage_stats import percentile
+from bot.services.procedures.guide_lookup import GuideHint
+from bot.services.triage import faq
+from bot.services.triage import stats as triage_stats
+from bot.services.triage.routing import categorise
+from bot.services.triage.sla import WorkingTime
+from bot.services.triage.stats import percentile
 from models import FaqEntry, Ticket, TicketCategory, TicketRating, TicketStatus, Ward
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -1,0 +1,1 @@
+"""Pieces every capability's services share: typed errors and the audit log."""

@@ -1,0 +1,1 @@
+"""The directory: wards, groups, households, residents, roles, binding, privacy."""

@@ -1,0 +1,2 @@
+"""Notices: drafts, approval, templates, presses, attendance, reminders, management,
+verification and the residents' feed."""

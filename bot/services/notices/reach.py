@@ -1,0 +1,119 @@
+"""Whether a press under a notice may count: "Đã nhận" and "Tôi sẽ tham gia" count only for a
+live notice that was delivered to the presser's own chat (their group's chat or their private
+chat), pressed from one of those chats. A forged or foreign notice id counts nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.common.errors import Invalid, NotFound
+from models import (
+    Delivery,
+    DeliveryOp,
+    DeliveryStatus,
+    Household,
+    Notice,
+    NoticeStatus,
+    Resident,
+    ResidentialGroup,
+    utcnow,
+)
+
+PREVIEW_ID = 0  # the composer's preview carries the buttons with this id: presses count nothing
+LIVE = (NoticeStatus.QUEUED, NoticeStatus.DONE)
+
+
+async def live_notice(session: AsyncSession, notice_id: int) -> Notice:
+    """The notice behind a press, if it is still out there (not withdrawn, cancelled, expired,
+    nor waiting for approval)."""
+    if notice_id == PREVIEW_ID:
+        raise Invalid("notice.preview_press")
+    notice = await session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound("notice.not_found", id=notice_id)
+    if notice.status not in LIVE or (notice.expires_at and notice.expires_at <= utcnow()):
+        raise Invalid("ack.not_live")
+    return notice
+
+
+@dataclass(frozen=True)
+class AckTarget:
+    household_id: int
+    address: str
+
+
+async def ack_target(
+    session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int
+) -> AckTarget:
+    """The household a "Đã nhận" press counts for, after the checks of `live_notice` and
+    `check_delivered`, in two reads (presses come in storms after an urgent notice)."""
+    if notice_id == PREVIEW_ID:
+        raise Invalid("notice.preview_press")
+    registered = and_(Resident.telegram_id == telegram_id, Resident.consent_at.is_not(None))
+    row = (
+        await session.execute(
+            select(
+                Notice.status, Notice.expires_at, Household.id, Household.house_number,
+                Household.street, ResidentialGroup.chat_id,
+            )
+            .select_from(Notice)
+            .outerjoin(Resident, registered)
+            .outerjoin(Household, Household.id == Resident.household_id)
+            .outerjoin(ResidentialGroup, ResidentialGroup.id == Household.group_id)
+            .where(Notice.id == notice_id)
+            .limit(1)
+        )
+    ).first()  # fmt: skip
+    if row is None:
+        raise NotFound("notice.not_found", id=notice_id)
+    status, expires_at, household_id, number, street, group_chat = row
+    if status not in LIVE or (expires_at and expires_at <= utcnow()):
+        raise Invalid("ack.not_live")
+    if household_id is None:
+        raise NotFound("ack.not_registered")
+    chats = {telegram_id} | ({group_chat} if group_chat is not None else set())
+    await check_delivered(session, notice_id, chat_id, chats)
+    return AckTarget(household_id, f"{number} {street}".strip())
+
+
+async def own_chats(
+    session: AsyncSession, resident: Resident | None, telegram_id: int
+) -> set[int]:
+    """The chats that are this person's: their private chat and their group's chat."""
+    chats = {telegram_id}
+    if resident is not None and resident.household_id is not None:
+        group_chat = await session.scalar(
+            select(ResidentialGroup.chat_id)
+            .join(Household, Household.group_id == ResidentialGroup.id)
+            .where(Household.id == resident.household_id)
+        )
+        if group_chat is not None:
+            chats.add(group_chat)
+    return chats
+
+
+async def check_delivered(
+    session: AsyncSession, notice_id: int, chat_id: int, chats: set[int]
+) -> None:
+    """The press came from one of `chats`, and the notice (or one of its reminders) was
+    delivered to one of them."""
+    if chat_id not in chats:
+        raise Invalid("ack.not_delivered")
+    family = select(Notice.id).where((Notice.id == notice_id) | (Notice.parent_id == notice_id))
+    delivered = await session.scalar(
+        select(Delivery.id)
+        .where(
+            Delivery.notice_id.in_(family),
+            Delivery.chat_id.in_(chats),
+            or_(
+                Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.UNKNOWN)),
+                Delivery.op != DeliveryOp.SEND,  # a delivered copy being edited now
+            ),
+        )
+        .limit(1)
+    )
+    if delivered is None:
+        raise Invalid("ack.not_delivered")

@@ -1,0 +1,1 @@
+"""Procedure guides: the catalog, search index, guides, posters and QR codes."""

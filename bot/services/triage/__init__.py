@@ -1,0 +1,1 @@
+"""Questions: tickets, routing, SLA, FAQ and statistics."""

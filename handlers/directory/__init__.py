@@ -1,0 +1,1 @@
+"""Telegram side of the directory: joining, group chats, roles, a resident's own data."""

@@ -1,0 +1,1 @@
+"""Telegram side of notices: composing, approval, sending, presses, management, reading."""

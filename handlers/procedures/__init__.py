@@ -1,0 +1,1 @@
+"""Telegram side of procedure guides: browsing, search, inline mode, QR deep links."""

@@ -1,0 +1,1 @@
+"""Telegram side of questions: asking, the staff group, FAQ, relays and jobs."""
