@@ -25,7 +25,7 @@ demo: install
 	$(LOA) demo
 
 # Four workers: the suite mostly waits (real sockets, pacing, processes starting), so four overlap
-# well on two cores. `make test PYTEST_ARGS="-n 0 tests/unit"` runs a part in one process.
+# well on two cores. `make test PYTEST_ARGS="-n 0 tests/procedures"` runs a part in one process.
 test: install
 	$(PY) -m pytest -q -n 4 $(PYTEST_ARGS)
 

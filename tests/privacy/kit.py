@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, card
+from tests.triage.triage_world import STAFF_CHAT, TECH_A, card
 from tests.harness import BotHarness, last_message
 
 

@@ -15,7 +15,7 @@ from bot import logs
 from bot.config import Settings
 from bot.web.app import create_runner, create_web_app
 from broadcasts.scheduler import add_delivery_jobs
-from tests.e2e.triage_world import ask_private, make_world
+from tests.triage.triage_world import ask_private, make_world
 from tests.harness import RESIDENT_ID, BotHarness
 from tests.privacy.kit import answer_by_reply
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from tests.e2e.triage_world import ask_private, make_world
+from tests.triage.triage_world import ask_private, make_world
 from tests.harness import RESIDENT_ID, BotHarness, texts
 
 

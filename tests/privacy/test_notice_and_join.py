@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.directory.seed import seed_sample
 from handlers.directory.start import JoinAction, JoinCb
 from models import Household, ResidentialGroup
-from tests.e2e.triage_world import make_world
+from tests.triage.triage_world import make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 from tests.privacy.kit import consent_and_pick_group
 

@@ -26,7 +26,7 @@ from models import (
 )
 from sandbox import Sandbox
 from tests.delivery_kit import announce, deliver
-from tests.e2e.triage_world import TECH_A, ask_private, card, make_world
+from tests.triage.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness
 from tests.privacy.kit import answer_by_reply
 

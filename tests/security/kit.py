@@ -11,7 +11,7 @@ from bot.config import Settings
 from models import AuditEntry, Notice
 from sandbox import Sandbox
 from tests.delivery_kit import deliver
-from tests.e2e.announce_kit import Composer, notice_row
+from tests.notices.announce_kit import Composer, notice_row
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
 
 

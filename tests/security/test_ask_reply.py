@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Resident
-from tests.e2e.triage_world import NEIGHBOUR, STAFF_CHAT, TECH_A, card, make_world, ticket
+from tests.triage.triage_world import NEIGHBOUR, STAFF_CHAT, TECH_A, card, make_world, ticket
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, texts
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.directory.roles import revoke_role
 from models import BindCode, ResidentialGroup, StaffChat
-from tests.e2e.announce_kit import ward_with_official
+from tests.notices.announce_kit import ward_with_official
 from tests.harness import OFFICIAL_ID, BotHarness, texts
 
 HIJACKED_CHAT = -1_009_999_001  # a group chat the hijacker controls

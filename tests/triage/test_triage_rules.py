@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.directory import erasure, residents
 from models import AskBlock, AuditEntry, FaqEntry, Ticket, TicketMessage, TicketStatus, utcnow
-from tests.e2e.triage_world import (
+from tests.triage.triage_world import (
     STAFF_CHAT,
     TECH_A,
     ask_private,

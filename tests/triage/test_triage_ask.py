@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditEntry, Direction, Ticket, TicketCategory, TicketMessage, TicketStatus
-from tests.e2e.triage_world import (
+from tests.triage.triage_world import (
     STAFF_CHAT,
     TECH_A,
     ask_private,

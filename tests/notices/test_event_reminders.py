@@ -16,7 +16,7 @@ from bot.texts import Catalog
 from models import Acknowledgement, Attendance, Notice, ResidentialGroup, Role
 from sandbox import Sandbox
 from tests.delivery_kit import announce, children, deliver, group_chats, notice, people, ward
-from tests.e2e.test_reminders import T0
+from tests.notices.test_reminders import T0
 from tests.harness import ADMIN_ID, LEADER_ID, BotHarness, texts
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")

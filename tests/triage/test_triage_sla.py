@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.triage.jobs import run_sla_checks
 from models import TicketCategory, TicketEvent
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world, ticket
+from tests.triage.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world, ticket
 from tests.harness import OFFICIAL_ID, BotHarness, texts
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import TicketEvent, TicketStatus
-from tests.e2e.triage_world import (
+from tests.triage.triage_world import (
     NEIGHBOUR,
     STAFF_CHAT,
     TECH_A,

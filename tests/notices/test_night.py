@@ -15,7 +15,7 @@ from models.clock import ManualClock
 from sandbox import Sandbox
 from tests.conftest import HCM
 from tests.delivery_kit import deliver, group_chats
-from tests.e2e.announce_kit import Composer, notice_row, ward_with_official
+from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 from tests.harness import LEADER_ID, BotHarness
 
 

@@ -19,7 +19,7 @@ from models import (
 )
 from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, resident_in
-from tests.e2e.announce_kit import Composer, day_after, notice_row, ward_with_official
+from tests.notices.announce_kit import Composer, day_after, notice_row, ward_with_official
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
 
 

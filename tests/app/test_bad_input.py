@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.triage.tickets import MAX_TEXT
 from models import Resident, Ticket, TicketMessage
-from tests.e2e.triage_world import make_world
+from tests.triage.triage_world import make_world
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message, texts
 
 GENERIC = "gặp sự cố"

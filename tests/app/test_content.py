@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bot.services.procedures.guides import REQUIRED_TOPICS, Guide
-from tests.unit.test_i18n import catalog
+from tests.app.test_i18n import catalog
 
 # Literal stand-ins that once reached people, and dates nobody verified.
 PLACEHOLDERS = re.compile(

@@ -26,7 +26,7 @@ from bot.services.directory import csv_text
 from bot.services.directory.io import ImportRejected, export_directory, import_directory
 from bot.services.procedures.catalog import DEFAULT_CATALOG, CatalogRejected, load_catalog
 from models import Household, ResidentialGroup, Ticket, TicketMessage, Ward
-from tests.e2e.triage_world import make_world
+from tests.triage.triage_world import make_world
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ import yaml
 from bench.search_quality import load_heldout, measure
 from bot.services.procedures.guides import Guide
 from bot.services.procedures.search_index import SearchIndex
-from tests.unit.test_procedure_search import QUERIES
+from tests.procedures.test_procedure_search import QUERIES
 
 
 def test_heldout_set_is_apart_from_the_tuning_set() -> None:

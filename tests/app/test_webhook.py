@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from bot.config import ConfigError, Settings, load_settings
 from bot.runtime import serve
 from sandbox import Sandbox
-from tests.e2e.test_runtime import free_port
+from tests.app.test_runtime import free_port
 from tests.harness import RESIDENT_ID
 
 SECRET = "s3cret-token-0123456789"
