@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.triage.tickets import MAX_TEXT
 from models import Resident, Ticket, TicketMessage
-from tests.triage.triage_world import make_world
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message, texts
+from tests.triage.triage_world import make_world
 
 GENERIC = "gặp sự cố"
 STALE = "Nút này không còn dùng được"

@@ -26,8 +26,8 @@ from bot.services.directory import csv_text
 from bot.services.directory.io import ImportRejected, export_directory, import_directory
 from bot.services.procedures.catalog import DEFAULT_CATALOG, CatalogRejected, load_catalog
 from models import Household, ResidentialGroup, Ticket, TicketMessage, Ward
-from tests.triage.triage_world import make_world
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message
+from tests.triage.triage_world import make_world
 
 T = TypeVar("T")
 FUZZ = settings(

@@ -19,8 +19,8 @@ from models import (
 )
 from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, resident_in
-from tests.notices.announce_kit import Composer, day_after, notice_row, ward_with_official
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
+from tests.notices.announce_kit import Composer, day_after, notice_row, ward_with_official
 
 
 def card_for(sandbox: Sandbox, chat_id: int) -> dict:

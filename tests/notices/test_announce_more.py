@@ -12,8 +12,8 @@ from bot.services.directory.roles import grant_role
 from models import Delivery, NoticeStatus, NoticeTemplate, Role, utcnow
 from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats
-from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
+from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 
 
 async def _to_group_one(c: Composer, text: str, level: str) -> list[str]:

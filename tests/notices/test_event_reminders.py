@@ -16,8 +16,8 @@ from bot.texts import Catalog
 from models import Acknowledgement, Attendance, Notice, ResidentialGroup, Role
 from sandbox import Sandbox
 from tests.delivery_kit import announce, children, deliver, group_chats, notice, people, ward
-from tests.notices.test_reminders import T0
 from tests.harness import ADMIN_ID, LEADER_ID, BotHarness, texts
+from tests.notices.test_reminders import T0
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TEXT = "Tiêm chủng cho trẻ dưới 5 tuổi tại trạm y tế phường"

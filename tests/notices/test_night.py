@@ -15,8 +15,8 @@ from models.clock import ManualClock
 from sandbox import Sandbox
 from tests.conftest import HCM
 from tests.delivery_kit import deliver, group_chats
-from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 from tests.harness import LEADER_ID, BotHarness
+from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 
 
 async def test_a_notice_written_at_2330_goes_out_at_0630(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.triage.triage_world import STAFF_CHAT, TECH_A, card
 from tests.harness import BotHarness, last_message
+from tests.triage.triage_world import STAFF_CHAT, TECH_A, card
 
 
 async def consent_and_pick_group(

@@ -15,9 +15,9 @@ from bot.config import Settings
 from models import Base, FaqEntry, Urgency, utcnow
 from sandbox import Sandbox
 from tests.delivery_kit import announce, deliver
-from tests.triage.triage_world import NEIGHBOUR, TECH_A, ask_private, card, make_world
 from tests.harness import GROUP_CHAT, BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
+from tests.triage.triage_world import NEIGHBOUR, TECH_A, ask_private, card, make_world
 
 PERSON = 200_000_077
 NAME = "Trần Văn Bình"

@@ -11,9 +11,9 @@ from bot.services.procedures import core as procedures
 from bot.services.procedures.gaps import GapLimits
 from handlers.triage.views import TicketAction, TicketCb
 from models import AbuseMark, AskBlock, FaqEntry, SearchGap, Ticket
-from tests.triage.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
+from tests.triage.triage_world import TECH_A, ask_private, card, make_world
 
 NEIGHBOUR = 200_000_066
 

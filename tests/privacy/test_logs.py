@@ -15,9 +15,9 @@ from bot import logs
 from bot.config import Settings
 from bot.web.app import create_runner, create_web_app
 from broadcasts.scheduler import add_delivery_jobs
-from tests.triage.triage_world import ask_private, make_world
 from tests.harness import RESIDENT_ID, BotHarness
 from tests.privacy.kit import answer_by_reply
+from tests.triage.triage_world import ask_private, make_world
 
 PHONE = "0912345678"
 

@@ -8,8 +8,8 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from tests.triage.triage_world import ask_private, make_world
 from tests.harness import RESIDENT_ID, BotHarness, texts
+from tests.triage.triage_world import ask_private, make_world
 
 
 async def test_mydata_in_plain_words(

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.directory.seed import seed_sample
 from handlers.directory.start import JoinAction, JoinCb
 from models import Household, ResidentialGroup
-from tests.triage.triage_world import make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 from tests.privacy.kit import consent_and_pick_group
+from tests.triage.triage_world import make_world
 
 STRANGER = 200_000_055
 NEIGHBOUR = 200_000_056

@@ -26,9 +26,9 @@ from models import (
 )
 from sandbox import Sandbox
 from tests.delivery_kit import announce, deliver
-from tests.triage.triage_world import TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness
 from tests.privacy.kit import answer_by_reply
+from tests.triage.triage_world import TECH_A, ask_private, card, make_world
 
 
 async def test_purge_after_the_periods(

@@ -11,8 +11,8 @@ from bot.config import Settings
 from models import AuditEntry, Notice
 from sandbox import Sandbox
 from tests.delivery_kit import deliver
-from tests.notices.announce_kit import Composer, notice_row
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
+from tests.notices.announce_kit import Composer, notice_row
 
 
 def cards_for(sandbox: Sandbox, chat_id: int) -> list[dict[str, Any]]:

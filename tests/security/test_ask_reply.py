@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Resident
-from tests.triage.triage_world import NEIGHBOUR, STAFF_CHAT, TECH_A, card, make_world, ticket
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, texts
+from tests.triage.triage_world import NEIGHBOUR, STAFF_CHAT, TECH_A, card, make_world, ticket
 
 
 async def test_reply_ask_belongs_to_the_asker_and_never_names_the_quoted_neighbour(

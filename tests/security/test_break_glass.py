@@ -10,8 +10,8 @@ from bot.services.directory.roles import grant_role
 from models import NoticeStatus, Role, Urgency
 from sandbox import Sandbox
 from tests.delivery_kit import rows
-from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, BotHarness
+from tests.notices.announce_kit import Composer, notice_row, ward_with_official
 from tests.security.kit import cards_for
 
 

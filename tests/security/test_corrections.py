@@ -8,8 +8,8 @@ from bot.config import Settings
 from models import DeliveryOp, DeliveryStatus, Notice, NoticeStatus
 from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, rows
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, texts
+from tests.notices.announce_kit import ward_with_official
 from tests.security.kit import (
     actions,
     cards_for,

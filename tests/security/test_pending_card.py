@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.directory.roles import grant_role
 from models import Role
 from sandbox import Sandbox
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import OFFICIAL_ID, BotHarness, last_message
+from tests.notices.announce_kit import ward_with_official
 from tests.security.kit import cards_for, pending_ward_notice
 
 REVIEWER = 100_000_030

@@ -13,8 +13,8 @@ from bot.services.directory.roles import grant_role
 from models import DeliveryStatus, NoticeStatus, Role
 from sandbox import Sandbox
 from tests.delivery_kit import group_chats, rows
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
+from tests.notices.announce_kit import ward_with_official
 from tests.security.kit import cards_for, fresh, pending_ward_notice
 
 SECOND = 100_000_010  # another official of the ward

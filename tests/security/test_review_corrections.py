@@ -9,8 +9,8 @@ from broadcasts import audience, outbox
 from models import Notice, NoticeStatus
 from sandbox import Sandbox
 from tests.delivery_kit import deliver, group_chats, notice, rows
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, texts
+from tests.notices.announce_kit import ward_with_official
 from tests.security.kit import (
     cards_for,
     correct_from_status,

@@ -9,9 +9,9 @@ from bot.services.directory import residents
 from bot.services.directory.seed import seed_sample
 from handlers.directory.start import JoinAction, JoinCb
 from models import FaqEntry, Household, Resident, SearchGap
-from tests.triage.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
 from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
+from tests.triage.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world
 
 NEIGHBOUR = 200_000_156
 STRANGER = 200_000_155

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import NoticeStatus
 from sandbox import Sandbox
 from tests.delivery_kit import rows
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message
+from tests.notices.announce_kit import ward_with_official
 from tests.security.kit import cards_for, fresh, pending_ward_notice
 from tests.security.test_races import at_once
 

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.directory.roles import revoke_role
 from models import BindCode, ResidentialGroup, StaffChat
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import OFFICIAL_ID, BotHarness, texts
+from tests.notices.announce_kit import ward_with_official
 
 HIJACKED_CHAT = -1_009_999_001  # a group chat the hijacker controls
 

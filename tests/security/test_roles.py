@@ -11,8 +11,8 @@ from bot.config import Settings
 from bot.services.directory.roles import grant_role
 from models import Notice, NoticeStatus, Role, RoleGrant, Ward, utcnow
 from sandbox import Sandbox
-from tests.notices.announce_kit import ward_with_official
 from tests.harness import ADMIN_ID, OFFICIAL_ID, BotHarness, last_message, texts
+from tests.notices.announce_kit import ward_with_official
 from tests.security.kit import (
     actions,
     delivered_ward_notice,

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditEntry, Direction, Ticket, TicketCategory, TicketMessage, TicketStatus
+from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 from tests.triage.triage_world import (
     STAFF_CHAT,
     TECH_A,
@@ -16,7 +17,6 @@ from tests.triage.triage_world import (
     make_world,
     ticket,
 )
-from tests.harness import RESIDENT_ID, BotHarness, last_message, texts
 
 
 async def test_private_question_reaches_staff_and_answer_comes_back(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import TicketEvent, TicketStatus
+from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, texts
 from tests.triage.triage_world import (
     NEIGHBOUR,
     STAFF_CHAT,
@@ -18,7 +19,6 @@ from tests.triage.triage_world import (
     make_world,
     ticket,
 )
-from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, texts
 
 
 async def test_group_question_from_resident_who_never_started_the_bot(

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.directory import erasure, residents
 from models import AskBlock, AuditEntry, FaqEntry, Ticket, TicketMessage, TicketStatus, utcnow
+from tests.harness import GROUP_CHAT, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
+from tests.privacy.kit import answer_by_reply
 from tests.triage.triage_world import (
     STAFF_CHAT,
     TECH_A,
@@ -19,8 +21,6 @@ from tests.triage.triage_world import (
     make_world,
     ticket,
 )
-from tests.harness import GROUP_CHAT, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
-from tests.privacy.kit import answer_by_reply
 
 OTHER_RESIDENT = 200_000_003
 

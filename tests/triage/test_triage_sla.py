@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.triage.jobs import run_sla_checks
 from models import TicketCategory, TicketEvent
-from tests.triage.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world, ticket
 from tests.harness import OFFICIAL_ID, BotHarness, texts
+from tests.triage.triage_world import STAFF_CHAT, TECH_A, ask_private, card, make_world, ticket
 
 
 async def test_reminder_before_deadline_then_escalation_after(
