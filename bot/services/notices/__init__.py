@@ -1,0 +1,1 @@
+"""Notices: drafts, approval, templates, acknowledgements, reminders, management, feeds."""
