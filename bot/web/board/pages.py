@@ -23,6 +23,7 @@ from bot.web.board.feed import atom, title_of
 from models import Ward, utcnow
 
 TEMPLATES = Path(__file__).parent / "templates"
+SHARED_TEMPLATES = Path(__file__).parents[1] / "templates"  # the style the guide pages use
 
 
 def labels(cat: Catalog, lang: str) -> dict[str, str]:
@@ -57,7 +58,7 @@ class BoardPages:
         self.settings, self.sessions = settings, sessions
         self.catalog = Catalog(settings.language)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
+            loader=jinja2.FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -96,18 +97,25 @@ class BoardPages:
             text=html, status=status, content_type="text/html", charset="utf-8", headers=headers
         )
 
-    def not_found(self, request: web.Request, err: NotFound) -> web.Response:
+    def not_found(self, request: web.Request, err: NotFound) -> web.HTTPNotFound:
         message = self.catalog.text(err.key, self.lang(request), **err.params)
-        return self.render(request, "board_not_found.html", status=404, message=message)
+        page = self.render(request, "board_not_found.html", status=404, message=message)
+        return web.HTTPNotFound(text=page.text, content_type="text/html")
 
-    async def index(self, request: web.Request) -> web.Response:
-        now = utcnow()
+    async def ward_board(
+        self, request: web.Request, now: datetime
+    ) -> tuple[Ward, list[board.BoardNotice]]:
+        """The ward the address names and its recent public notices (else a 404 page)."""
         async with self.sessions() as session:
             try:
                 ward = await board.find_ward(session, request.match_info["ward"])
             except NotFound as err:
-                return self.not_found(request, err)
-            notices = await board.recent(session, ward, now)
+                raise self.not_found(request, err) from None
+            return ward, await board.recent(session, ward, now)
+
+    async def index(self, request: web.Request) -> web.Response:
+        now = utcnow()
+        ward, notices = await self.ward_board(request, now)
         return self.render(
             request,
             "board.html",
@@ -127,7 +135,7 @@ class BoardPages:
                     raise NotFound("board.notice_not_found", id=raw[:12])
                 notice = await board.notice(session, ward, int(raw))
             except NotFound as err:
-                return self.not_found(request, err)
+                raise self.not_found(request, err) from None
         url = self.url(ward, notice.id)
         qr = base64.b64encode(qr_png(url)).decode("ascii")
         return self.render(
@@ -143,13 +151,7 @@ class BoardPages:
 
     async def feed(self, request: web.Request) -> web.Response:
         lang = self.lang(request)
-        now = utcnow()
-        async with self.sessions() as session:
-            try:
-                ward = await board.find_ward(session, request.match_info["ward"])
-            except NotFound as err:
-                return self.not_found(request, err)
-            notices = await board.recent(session, ward, now)
+        ward, notices = await self.ward_board(request, utcnow())
         base = self.settings.public_url.rstrip("/")
         path = f"/w/{board.slug(ward.name)}"
 
