@@ -89,7 +89,7 @@ def document(report: MonthlyReport, catalog: Catalog, lang: str, tz_now: datetim
             [gettext("report.ack_rate"), Pct(s.ack_rate), Pct(goals.ack_rate)],
             [gettext("report.questions"), s.questions, None],
             [gettext("report.median"), s.first_response_median_minutes, None],
-            [gettext("report.p90"), q.p90_minutes, None],
+            [gettext("report.ninth_decile"), q.p90_minutes, None],
             [gettext("report.in_time"), Pct(q.within_target), Pct(goals.first_response_share)],
         ],
         [3, 1.2, 1.2],
@@ -113,7 +113,7 @@ def document(report: MonthlyReport, catalog: Catalog, lang: str, tz_now: datetim
         [
             [gettext("report.questions"), q.total],
             [gettext("report.median"), q.median_minutes],
-            [gettext("report.p90"), q.p90_minutes],
+            [gettext("report.ninth_decile"), q.p90_minutes],
             [gettext("report.in_time"), Pct(q.within_target)],
             [gettext("report.rated_good"), Pct(q.good / ratings if ratings else None)],
             *([gettext(f"category.{c.value}"), n] for c, n in q.categories),
