@@ -22,6 +22,15 @@ from models.clock import ManualClock
 from tests.stats.test_indicators import _world
 
 
+@pytest.fixture
+async def world(
+    session: AsyncSession, db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indicators' sample world, and the CLI pointed at its database."""
+    await _world(session, clock)
+    monkeypatch.setenv("LOA_DATABASE_URL", db_url)
+
+
 def _written(folder: Path) -> list[Path]:
     return [*folder.glob("r.*"), *folder.glob(".r.*")]
 
@@ -52,11 +61,8 @@ async def _expected_notices(session: AsyncSession) -> dict[int, tuple[int, int]]
 
 
 async def test_xlsx_report_carries_the_month_figures(
-    session: AsyncSession, db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:  # fmt: skip
-    await _world(session, clock)
-    monkeypatch.setenv("LOA_DATABASE_URL", db_url)
+    session: AsyncSession, world: None, tmp_path: Path
+) -> None:
     stats = await _cli("stats", "--json", "--from", "2026-11-01", "--to", "2026-11-30")
     want = json.loads(stats.stdout)
     out = tmp_path / "bao-cao.xlsx"
@@ -105,12 +111,7 @@ async def test_xlsx_report_carries_the_month_figures(
     assert len(wb["Biểu đồ"]._images) == 2
 
 
-async def test_pdf_report_is_a_vietnamese_a4_document(
-    session: AsyncSession, db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:  # fmt: skip
-    await _world(session, clock)
-    monkeypatch.setenv("LOA_DATABASE_URL", db_url)
+async def test_pdf_report_is_a_vietnamese_a4_document(world: None, tmp_path: Path) -> None:
     out = tmp_path / "bao-cao.pdf"
     result = await _cli("report", "--month", "2026-11", "--ward", SAMPLE_WARD, "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -130,12 +131,7 @@ async def test_pdf_report_is_a_vietnamese_a4_document(
     assert len(reader.pages[4].images) == 2  # the two charts
 
 
-async def test_a_past_month_is_complete(
-    session: AsyncSession, db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:  # fmt: skip
-    await _world(session, clock)
-    monkeypatch.setenv("LOA_DATABASE_URL", db_url)
+async def test_a_past_month_is_complete(world: None, tmp_path: Path) -> None:
     out = tmp_path / "thang10.xlsx"
     assert (await _cli("report", "--month", "2026-10", "--out", str(out))).exit_code == 0
     cover = load_workbook(out)["Tổng quan"]

@@ -9,21 +9,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.services.errors import NotFound
-from bot.services.guides import LANGS
 from bot.services.notices import board
 from bot.services.qr import qr_png
 from bot.web.board.feed import atom, title_of
+from bot.web.pages import page_env, page_lang
 from models import Ward, utcnow
 
 TEMPLATES = Path(__file__).parent / "templates"
-SHARED_TEMPLATES = Path(__file__).parents[1] / "templates"  # the style the guide pages use
 
 
 def labels(cat: Catalog, lang: str) -> dict[str, str]:
@@ -57,16 +55,10 @@ class BoardPages:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings, self.sessions = settings, sessions
         self.catalog = Catalog(settings.language)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([TEMPLATES, SHARED_TEMPLATES]),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = page_env(TEMPLATES)
 
     def lang(self, request: web.Request) -> str:
-        wanted = request.query.get("lang", "")
-        return wanted if wanted in LANGS else self.settings.language
+        return page_lang(request, self.settings.language)
 
     def when(self, moment: datetime) -> str:
         return f"{moment.astimezone(self.settings.tz):%H:%M %d/%m/%Y}"
