@@ -85,7 +85,8 @@ async def _world(session: AsyncSession, clock: ManualClock) -> World:
     await _sent(session, public)
     expired = await _notice(session, ward, "Cắt điện khu phố 3 ngày 12/11",
                             audience=audience.spec("groups", [groups[0].id]),
-                            expires_at=datetime(2026, 11, 13, 8, tzinfo=HCM))  # fmt: skip
+                            expires_at=datetime(2026, 11, 13, 8, tzinfo=HCM),
+                            media=("photo", "ban-do-cat-dien.jpg", b"\xff\xd8 no"))  # fmt: skip
     await _sent(session, expired)
     corrected = await _notice(session, ward, "Họp tổ dân phố lúc 19:00 thứ Sáu")
     await _sent(session, corrected)
@@ -166,6 +167,8 @@ async def test_board_shows_public_notices_only(
                     "Người Sửa", "777001", "Hà Đức Hạnh"):  # fmt: skip
         assert private not in html, private
     assert f"/w/{SLUG}/feed.atom" in html
+    assert html.count("kèm ảnh hoặc tệp") == 1 and "ban-do-cat-dien" not in html
+    assert f'href="/w/{SLUG}/n/{w.public.id}?lang=vi"' in html  # each notice opens for printing
 
     by_id = await client.get(f"/w/{w.ward.id}?lang=en")
     en = await by_id.text()

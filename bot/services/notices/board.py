@@ -39,6 +39,7 @@ class BoardNotice:
     expires_at: datetime | None
     corrected: bool
     cancelled: bool
+    media: str | None = None  # photo | document: shown in Telegram only
 
     def current(self, now: datetime) -> bool:
         """Still in force: neither cancelled nor expired."""
@@ -104,6 +105,7 @@ async def _rows(session: AsyncSession, where) -> list[BoardNotice]:  # type: ign
     columns = (
         Notice.id, Notice.kind, Notice.urgency, Notice.text, Notice.issuer, Notice.audience,
         Notice.queued_at, Notice.scheduled_at, Notice.event_at, Notice.expires_at, Notice.status,
+        Notice.media_type,
     )  # fmt: skip
     rows = [
         r
@@ -122,7 +124,7 @@ async def _rows(session: AsyncSession, where) -> list[BoardNotice]:  # type: ign
                 issuer=r.issuer or "", published_at=published,
                 updated_at=max(published, corrected or published, cancelled or published),
                 event_at=r.event_at, expires_at=r.expires_at, corrected=corrected is not None,
-                cancelled=r.status is NoticeStatus.CANCELLED,
+                cancelled=r.status is NoticeStatus.CANCELLED, media=r.media_type,
             )
         )  # fmt: skip
     return sorted(out, key=lambda n: (n.published_at, n.id), reverse=True)

@@ -38,6 +38,7 @@ def labels(cat: Catalog, lang: str) -> dict[str, str]:
         "corrected_at": gettext("board.corrected_at"),
         "cancelled_at": gettext("board.cancelled_at"),
         "expired": gettext("board.expired"),
+        "media": gettext("board.media"),
         "feed": gettext("board.feed"),
         "open": gettext("board.open"),
         "all": gettext("board.all"),
