@@ -165,6 +165,6 @@ def _notices(lines: list[NoticeLine], gettext, tz_now: datetime) -> Table:  # ty
          gettext("report.col_households"), gettext("report.col_acked"),
          gettext("report.col_ack")],
         rows,
-        [0.6, 1.2, 4.2, 1.3, 1, 0.9, 0.9, 0.9],
+        [0.6, 1.5, 3.6, 1.6, 1, 0.9, 0.9, 0.9],
         note=gettext("report.notices_note"),
     )  # fmt: skip
