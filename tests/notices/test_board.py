@@ -147,6 +147,7 @@ async def test_board_shows_public_notices_only(
     assert resp.status == 200 and resp.content_type == "text/html"
     html = await resp.text()
     assert '<html lang="vi">' in html and "Bảng tin Phường Sông Cầu" in html
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
     assert 'name="viewport"' in html
     assert "Lịch tiêm phòng dại cho chó mèo" in html
     assert "📢 THÔNG BÁO — Ủy ban nhân dân Phường Sông Cầu" in html  # the issuer

@@ -151,6 +151,7 @@ async def test_a_past_month_is_complete(world: None, tmp_path: Path) -> None:
         (["--month", "2026-11", "--ward", "Phường Không Có"], "Phường Không Có"),
         (["--month", "2026-11", "--out", "r.csv"], ".xlsx"),
         (["--month", "2026-11", "--out", "/khong/co/thu/muc/r.pdf"], "không được phép ghi"),
+        (["--month", "2026-11", "--out", "thu-muc.pdf"], "không được phép ghi"),  # a folder
     ],
 )
 async def test_bad_input_is_one_clear_line(
@@ -158,6 +159,7 @@ async def test_bad_input_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv("LOA_DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "thu-muc.pdf").mkdir()
     if "--out" not in args:
         args = [*args, "--out", "r.xlsx"]
     result = await _cli("report", *args)
