@@ -1,4 +1,4 @@
-"""The `loa` command line: run, db, seed, demo, directory, admin, procedures, stats."""
+"""The `loa` command line: run, db, seed, demo, directory, admin, procedures, stats, report."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.cli.broadcast import broadcast_app
 from bot.cli.directory import admin_app, directory_app
 from bot.cli.privacy import privacy_app
 from bot.cli.procedures import procedures_app
+from bot.cli.report import report
 from bot.cli.stats import stats
 from bot.cli.support import db_session, fail, run_async, settings_or_exit
 
@@ -28,6 +29,7 @@ app.add_typer(broadcast_app, name="broadcast")
 app.add_typer(procedures_app, name="procedures")
 app.add_typer(privacy_app, name="privacy")
 app.command("stats")(stats)
+app.command("report")(report)
 
 
 def _logging(level: str) -> None:

@@ -1,4 +1,5 @@
-"""The aiohttp application: /healthz and the guide pages always, the webhook in webhook mode."""
+"""The aiohttp application: /healthz, the guide pages and the public notice board always, the
+webhook in webhook mode."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.db import create_session_factory, ping
 from bot.logs import AccessLogger
+from bot.web.board import add_board_routes
 from bot.web.guides import add_guide_routes
 from bot.web.webhook import WebhookHandler
 
@@ -67,7 +69,9 @@ def create_web_app(
     app = web.Application(middlewares=[security_headers])
     app[ENGINE_KEY] = engine
     app.router.add_get("/healthz", healthz)
-    add_guide_routes(app, settings, create_session_factory(engine))
+    sessions = create_session_factory(engine)
+    add_guide_routes(app, settings, sessions)
+    add_board_routes(app, settings, sessions)
     if settings.webhook_url and dispatcher is not None and bot is not None:
         assert settings.webhook_secret is not None  # enforced by Settings
         WebhookHandler(

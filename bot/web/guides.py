@@ -8,10 +8,8 @@ from the query.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 from markupsafe import Markup, escape
@@ -23,11 +21,10 @@ from bot.services.common.errors import Invalid, NotFound, ServiceError
 from bot.services.directory.pseudonyms import pseudonym
 from bot.services.procedures import core as procedures
 from bot.services.procedures.gaps import GapLimits
-from bot.services.procedures.guides import FIELDS, LANGS, pick
+from bot.services.procedures.guides import FIELDS, pick
 from bot.services.procedures.labels import field_label, kind_label, source_lines, verification_line
+from bot.web.pages import page_env, page_lang
 from models import utcnow
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _labels(i18n: I18n, lang: str) -> dict[str, str]:
@@ -66,16 +63,10 @@ class _Pages:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings, self.sessions = settings, sessions
         self.i18n = create_i18n(settings.language)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = page_env()
 
     def lang(self, request: web.Request) -> str:
-        wanted = request.query.get("lang", "")
-        return wanted if wanted in LANGS else self.settings.language
+        return page_lang(request, self.settings.language)
 
     def render(
         self, request: web.Request, name: str, status: int = 200, **ctx: Any

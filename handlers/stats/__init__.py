@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.services.directory.roles import Principal
 from bot.services.stats import GroupStats, Period, WardStats, ward_stats
+from bot.services.stats.charts import reach_by_group
+from bot.services.stats.goals import ward_goals
 from handlers.common import esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Role, Ward, utcnow
@@ -66,7 +69,7 @@ async def cmd_stats(
     today = now.astimezone(settings.tz).date()
     period = Period(today - timedelta(days=DAYS - 1), today, settings.tz)
     wards = list(await session.scalars(select(Ward).order_by(Ward.name)))
-    texts = []
+    texts, charts = [], []
     for ward in wards:
         whole = principal.has(*OFFICIALS, ward_id=ward.id)
         led = {g.group_name for g in principal.grants
@@ -76,4 +79,20 @@ async def cmd_stats(
         s = await ward_stats(session, ward, period, now)
         groups = s.groups if whole else [g for g in s.groups if g.name in led]
         texts.append(_render(s, groups, whole))
+        if groups:
+            charts.append((s.ward, groups, (await ward_goals(session, ward.id)).reach))
     await message.answer("\n\n".join(texts) or _("kpi.nothing"))
+    for name, groups, target in charts:
+        await _send_chart(message, name, groups, target)
+
+
+async def _send_chart(
+    message: Message, ward: str, groups: list[GroupStats], target: float
+) -> None:
+    """The reach of each group against the target, as a picture (drawn off the event loop)."""
+    title = _("kpi.chart_reach").format(ward=ward)
+    chart = await asyncio.to_thread(
+        reach_by_group, [g.name for g in groups], [g.reach for g in groups], target,
+        title=title, target_label=_("kpi.chart_target").format(target=_pct(target)),
+    )  # fmt: skip
+    await message.answer_photo(BufferedInputFile(chart.png, "loa-stats.png"), caption=esc(title))

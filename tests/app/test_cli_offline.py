@@ -84,11 +84,13 @@ COMMANDS = [
     (["procedures", "posters", "--out", "p.pdf"], 2),
     (["procedures", "gaps"], 0),
     (["procedures", "export", "--out-dir", "cat"], 0),
+    (["report", "--month", "2026-11", "--ward", "Phường Thử Nghiệm", "--out", "r.pdf"], 0),
+    (["report", "--month", "2026-11", "--out", "r.xlsx"], 2),  # two wards: name one
     (["run"], 2),
 ]
 
 
-@pytest.mark.timeout(240)  # 22 commands, each opening and migrating the database
+@pytest.mark.timeout(240)  # 24 commands, each opening and migrating the database
 def test_every_command_offline_ends_with_one_clear_line(offline: Path) -> None:
     for args, code in COMMANDS:
         line = _clean(runner.invoke(app, args), code, args)

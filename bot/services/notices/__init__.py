@@ -1,2 +1,2 @@
 """Notices: drafts, approval, templates, presses, attendance, reminders, management,
-verification and the residents' feed."""
+verification, the residents' feed and the public board."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import aiohttp
@@ -49,3 +50,13 @@ def write_qr(data: str, out: Path) -> None:
         qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(out))
     else:
         qr.make_image().save(str(out))
+
+
+def qr_png(data: str, box_size: int = 8) -> bytes:
+    """A QR code as PNG bytes (error correction M), for a page or a report."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size)
+    qr.add_data(data)
+    qr.make(fit=True)
+    buf = io.BytesIO()
+    qr.make_image().save(buf)
+    return buf.getvalue()

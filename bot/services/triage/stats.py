@@ -53,7 +53,23 @@ async def compute(
     """Figures for the last `weeks` calendar weeks (this one included); spam is left out."""
     first_week = week_start(now, tz) - timedelta(weeks=weeks - 1)
     since = datetime.combine(first_week, time(0), tz).astimezone(UTC)
+    return await between(session, ward_ids, since=since, until=now, now=now, tz=tz)
+
+
+async def between(
+    session: AsyncSession,
+    ward_ids: set[int] | None,
+    *,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+) -> TriageStats:
+    """The same figures for questions asked from `since` up to `until` (a month's report)."""
     scope = [Ticket.created_at >= since, Ticket.spam.is_(False)]
+    if until < now:  # up to now: everything asked so far
+        scope.append(Ticket.created_at < until)
+    until = min(until, now)
     if ward_ids is not None:
         scope.append(Ticket.ward_id.in_(ward_ids))
     tickets = list(await session.scalars(select(Ticket).where(*scope)))
@@ -76,6 +92,8 @@ async def compute(
             .where(*scope)
         )
     )
+    first_week = week_start(since, tz)
+    weeks = (week_start(until - timedelta(microseconds=1), tz) - first_week).days // 7 + 1
     return TriageStats(
         weeks=[
             (first_week + timedelta(weeks=i), per_week.get(first_week + timedelta(weeks=i), 0))
