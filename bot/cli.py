@@ -11,7 +11,7 @@ from bot.cli_broadcast import broadcast_app
 from bot.cli_directory import admin_app, directory_app
 from bot.cli_privacy import privacy_app
 from bot.cli_procedures import procedures_app
-from bot.cli_stats import stats
+from bot.cli_stats import stats, targets
 from bot.cli_support import db_session, fail, run_async, settings_or_exit
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.add_typer(broadcast_app, name="broadcast")
 app.add_typer(procedures_app, name="procedures")
 app.add_typer(privacy_app, name="privacy")
 app.command("stats")(stats)
+app.command("targets")(targets)
 
 
 def _logging(level: str) -> None:

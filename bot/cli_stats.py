@@ -62,8 +62,9 @@ def stats(
     start: Annotated[
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: 30 days ago)")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today)")]
-    = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """A ward's indicators: reach, regularity, acknowledgements, questions (per group too)."""
@@ -87,3 +88,29 @@ def stats(
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
         typer.echo(render(result, Catalog(settings.language)))
+
+
+def targets(
+    ward: Annotated[str | None, typer.Option(help="Ward name (default: the only ward)")] = None,
+    assignments: Annotated[
+        list[str] | None, typer.Option("--set", help="key=value, e.g. reach=85 (repeatable)")
+    ] = None,
+) -> None:
+    """A ward's targets (reach, max_silent_days, ack_rate, first_response); --set changes them."""
+    settings = settings_or_exit()
+    from bot.services.directory import get_ward
+    from bot.services.stats.targets import Targets, get_targets, set_targets, shown
+
+    async def go() -> tuple[str, Targets]:
+        async with db_session(settings) as session:
+            w = await get_ward(session, ward)
+            if assignments:
+                return w.name, await set_targets(session, w.id, assignments)
+            return w.name, await get_targets(session, w.id)
+
+    name, result = run_async(go)
+    cat = Catalog(settings.language)
+    typer.echo(cat.text("targets.title", ward=name))
+    for key, value in result.as_dict().items():
+        label = cat.text(f"targets.{key}")
+        typer.echo(cat.text("targets.line", label=label, name=key, value=shown(key, value)))

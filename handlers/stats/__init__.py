@@ -77,3 +77,7 @@ async def cmd_stats(
         groups = s.groups if whole else [g for g in s.groups if g.name in led]
         texts.append(_render(s, groups, whole))
     await message.answer("\n\n".join(texts) or _("kpi.nothing"))
+
+
+# /targets registers on the same router (imported last: it needs `router` and OFFICIALS)
+from handlers.stats import targets as _targets  # noqa: E402, F401
