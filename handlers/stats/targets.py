@@ -16,10 +16,19 @@ from handlers.stats import OFFICIALS, router
 from models import Ward
 
 
+def _label(key: str) -> str:
+    return {
+        "reach": _("targets.reach"),
+        "max_silent_days": _("targets.max_silent_days"),
+        "ack_rate": _("targets.ack_rate"),
+        "first_response": _("targets.first_response"),
+    }[key]
+
+
 def render_targets(ward: Ward, targets: Targets) -> str:
     lines = [_("targets.title").format(ward=esc(ward.name))]
     lines += [
-        _("targets.line").format(label=_(f"targets.{key}"), name=key, value=shown(key, value))
+        _("targets.line").format(label=_label(key), name=key, value=shown(key, value))
         for key, value in targets.as_dict().items()
     ]
     return "\n".join(lines)

@@ -73,7 +73,7 @@ def parse(assignment: str) -> tuple[str, float]:
         raise Invalid("targets.bad_value", key=key, value=raw) from None
     if spec.high == 1.0 and 1.0 < value <= 100.0:  # "90" means 90%
         value = value / 100
-    if spec.integer and value != int(value) or not spec.low <= value <= spec.high:
+    if (spec.integer and value != int(value)) or not spec.low <= value <= spec.high:
         raise Invalid("targets.bad_value", key=key, value=raw)
     return key, int(value) if spec.integer else value
 
