@@ -5,8 +5,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, func
 
 HOURS = 24
 
@@ -54,6 +57,23 @@ def by_hour(moments: Iterable[datetime], tz: ZoneInfo) -> list[int]:
     counts = [0] * HOURS
     for moment in moments:
         counts[moment.astimezone(tz).hour] += 1
+    return counts
+
+
+def hour_bucket(column: Any, dialect: str) -> Any:
+    """The UTC hour a timestamp falls in, as SQL, so rows can be counted per hour by the
+    database (bucket_hours turns the buckets into local hours of the day)."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d %H", column, type_=String)
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24", type_=String)
+
+
+def bucket_hours(rows: Iterable[tuple[str, int]], tz: ZoneInfo) -> list[int]:
+    """[(UTC "YYYY-MM-DD HH", count)] → counts per local hour (zones on whole-hour offsets)."""
+    counts = [0] * HOURS
+    for bucket, n in rows:
+        moment = datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        counts[moment.astimezone(tz).hour] += int(n)
     return counts
 
 
