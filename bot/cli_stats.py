@@ -32,6 +32,24 @@ def _num(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def _more(s: WardStats, cat: Catalog) -> list[str]:
+    """The figures beyond the first five: trend, delivery, events, answers, best hour."""
+    trend = "—" if s.reach_trend is None else f"{s.reach_trend * 100:+.0f}%"
+    d = s.delivery
+    return [
+        cat.text("kpi.trend", trend=trend, members=_num(s.chat_members),
+                 change=_num(s.chat_members_change)),
+        cat.text("kpi.delivery", sent=d["sent"], failed=d["failed"] + d["unknown"],
+                 blocked=d["blocked"], minutes=_num(s.delivery_95_median_minutes)),
+        cat.text("kpi.events", events=s.events, lead=_num(s.event_lead_median_days),
+                 short=s.short_notice, attendance=s.attendance),
+        cat.text("kpi.answers", p90=_num(s.first_response_p90_minutes),
+                 within=_pct(s.first_response_within_target), good=s.ratings["good"],
+                 bad=s.ratings["not_good"]),
+        cat.text("kpi.best_hour", hour="—" if s.best_hour is None else f"{s.best_hour}:00"),
+    ]  # fmt: skip
+
+
 def render(s: WardStats, cat: Catalog) -> str:
     """The indicators as a short table people can read in a terminal."""
     lines = [
@@ -46,6 +64,7 @@ def render(s: WardStats, cat: Catalog) -> str:
             "kpi.questions", questions=s.questions,
             median=_num(s.first_response_median_minutes),
         ),
+        *_more(s, cat),
         "",
         cat.text("kpi.group_header"),
     ]  # fmt: skip
