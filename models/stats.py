@@ -51,11 +51,12 @@ class ChatMemberSample(Base):
 
 
 class StatsMessage(Base):
-    """A digest or alert that went out. `key` makes it once-only: the week's Monday for a
-    digest; for an alert, the day the condition began (a new key only after it cleared)."""
+    """A digest or alert that went out. (ward, kind, key) is unique, so two runs cannot both
+    send it: `key` is the week's Monday for a digest; for an alert, the group and the day the
+    condition began ("g12:2026-11-30"; a new key only after it cleared)."""
 
     __tablename__ = "stats_messages"
-    __table_args__ = (UniqueConstraint("ward_id", "group_id", "kind", "key"),)
+    __table_args__ = (UniqueConstraint("ward_id", "kind", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"))
@@ -63,7 +64,7 @@ class StatsMessage(Base):
         ForeignKey("residential_groups.id", ondelete="CASCADE")
     )
     kind: Mapped[str] = mapped_column(String(16))  # digest | reach | silent
-    key: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(40))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the condition ended
 

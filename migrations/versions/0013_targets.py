@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("ward_id", sa.Integer(), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("key", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -67,8 +67,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_messages")),
         sa.UniqueConstraint(
-            "ward_id", "group_id", "kind", "key",
-            name=op.f("uq_stats_messages_ward_id_group_id_kind_key"),
+            "ward_id", "kind", "key", name=op.f("uq_stats_messages_ward_id_kind_key")
         ),
     )  # fmt: skip
     op.create_index("ix_notices_ward_queued", "notices", ["ward_id", "queued_at"])

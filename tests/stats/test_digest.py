@@ -3,6 +3,7 @@ to the moment the scheduler would fire, the job runs, and we read what reached t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -106,10 +107,25 @@ async def test_monday_digest_reaches_officials_of_their_ward_and_leaders_of_thei
     assert "Phường Khác" in other and "Tổ 3" not in other
     assert "Phường Test" not in got[OTHER_LEADER][0]
 
-    # the job ran twice (a restart, a second process): nobody hears it twice
+    # the job ran again (a restart, a second process): nobody hears it twice
     before = len(sandbox.calls)
     await run_digest(utcnow(), session_factory, api, settings, Catalog())
     assert _received(sandbox, before) == {}
+
+
+async def test_two_instances_at_the_same_moment_send_one_digest(
+    session: AsyncSession, session_factory: async_sessionmaker[AsyncSession], clock: ManualClock,
+    sandbox: Sandbox, api: BotApi, settings: Settings,
+) -> None:  # fmt: skip
+    await _world(session, clock)
+    clock.set(MONDAY)
+    before = len(sandbox.calls)
+    await asyncio.gather(*(run_digest(utcnow(), session_factory, api, settings, Catalog())
+                           for _ in range(2)))  # fmt: skip
+    got = _received(sandbox, before)
+    assert {chat: len(texts) for chat, texts in got.items()} == dict.fromkeys(
+        (OFFICIAL_ID, LEADER_ID, LEADER_1, OTHER_OFFICIAL, OTHER_LEADER), 1
+    )
 
 
 async def test_alerts_once_per_spell_to_officials_and_the_groups_leaders(

@@ -65,13 +65,9 @@ async def _claim(session: AsyncSession, ward_id: int, group_id: int | None, kind
     """Record that this message goes out; False if it went already."""
     found = await session.scalar(
         select(StatsMessage.id).where(
-            StatsMessage.ward_id == ward_id,
-            StatsMessage.group_id.is_(None) if group_id is None
-            else StatsMessage.group_id == group_id,
-            StatsMessage.kind == kind,
-            StatsMessage.key == key,
+            StatsMessage.ward_id == ward_id, StatsMessage.kind == kind, StatsMessage.key == key
         )
-    )  # fmt: skip
+    )
     if found is not None:
         return False
     session.add(StatsMessage(ward_id=ward_id, group_id=group_id, kind=kind, key=key, sent_at=now))
@@ -92,12 +88,16 @@ async def run_digest(
     start, end = last_week(now.astimezone(settings.tz).date())
     period = Period(start, end, settings.tz)
     async with factory() as session:
-        for ward in list(await session.scalars(select(Ward).order_by(Ward.id))):
-            if not await _claim(session, ward.id, None, "digest", start.isoformat(), now):
+        # ids, not objects: a claim lost to another run rolls back and expires loaded objects
+        for ward_id in list(await session.scalars(select(Ward.id).order_by(Ward.id))):
+            if not await _claim(session, ward_id, None, "digest", start.isoformat(), now):
+                continue
+            ward = await session.get(Ward, ward_id)
+            if ward is None:
                 continue
             s = await ward_stats(session, ward, period, now)
-            targets = await get_targets(session, ward.id)
-            letters = await digest_letters(session, s, ward.id, targets, catalog)
+            targets = await get_targets(session, ward_id)
+            letters = await digest_letters(session, s, ward_id, targets, catalog)
             await deliver(api, letters, report)
     return report
 
@@ -113,11 +113,13 @@ async def run_alerts(
     period = Period(today - timedelta(days=ALERT_DAYS - 1), today, settings.tz)
     async with factory() as session:
         for ward in list(await session.scalars(select(Ward).order_by(Ward.id))):
+            await session.refresh(ward)  # an earlier ward's lost claim may have expired it
+            ward_id = ward.id  # a lost claim below expires `ward`: keep plain values
             s = await ward_stats(session, ward, period, now)
-            targets = await get_targets(session, ward.id)
+            targets = await get_targets(session, ward_id)
             rows = await session.execute(
                 select(ResidentialGroup.name, ResidentialGroup.id).where(
-                    ResidentialGroup.ward_id == ward.id
+                    ResidentialGroup.ward_id == ward_id
                 )
             )
             ids = {name: gid for name, gid in rows}
@@ -125,13 +127,13 @@ async def run_alerts(
                 (m.group_id, m.kind): m
                 for m in await session.scalars(
                     select(StatsMessage).where(
-                        StatsMessage.ward_id == ward.id,
+                        StatsMessage.ward_id == ward_id,
                         StatsMessage.kind.in_(("reach", "silent")),
                         StatsMessage.cleared_at.is_(None),
                     )
                 )
             }
-            staff, led = await officials(session, ward.id), await leaders(session, ward.id)
+            staff, led = await officials(session, ward_id), await leaders(session, ward_id)
             for g in s.groups:
                 for kind, on in (
                     ("reach", below_reach(g, targets)),
@@ -144,10 +146,10 @@ async def run_alerts(
                             await session.commit()
                         continue
                     if spell is not None or not await _claim(
-                        session, ward.id, ids[g.name], kind, today.isoformat(), now
+                        session, ward_id, ids[g.name], kind, f"g{ids[g.name]}:{today}", now
                     ):
                         continue
-                    text = alert_text(kind, ward.name, g, targets, catalog)
+                    text = alert_text(kind, s.ward, g, targets, catalog)
                     to = sorted(set(staff) | set(led.get(g.name, [])))
                     await deliver(api, [Letter(tg, text) for tg in to], report)
     return report
