@@ -54,7 +54,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     add_delivery_jobs(scheduler, sender)
     add_reminder_job(scheduler, sender, session_factory, settings, catalog)
     add_retention_job(scheduler, session_factory, settings)
-    add_stats_jobs(scheduler, session_factory, sender.api, settings, catalog)
+    add_stats_jobs(scheduler, session_factory, sender.api, settings, catalog, sender.limiter)
     dp["scheduler"] = scheduler
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
     runner = create_runner(app)

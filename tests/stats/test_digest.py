@@ -19,6 +19,7 @@ from bot.services.seed import seed_synthetic
 from bot.services.stats.jobs import run_alerts, run_digest, sample_members
 from broadcasts import audience, outbox
 from broadcasts.client import BotApi
+from broadcasts.limiter import Limiter, LocalGate
 from models import ChatMemberSample, Household, ResidentialGroup, Role, StatsMessage, Ward, utcnow
 from models.clock import ManualClock
 from tests.conftest import HCM
@@ -126,6 +127,23 @@ async def test_two_instances_at_the_same_moment_send_one_digest(
     assert {chat: len(texts) for chat, texts in got.items()} == dict.fromkeys(
         (OFFICIAL_ID, LEADER_ID, LEADER_1, OTHER_OFFICIAL, OTHER_LEADER), 1
     )
+
+
+async def test_digest_waits_out_flood_control_and_skips_a_blocked_official(
+    session: AsyncSession, session_factory: async_sessionmaker[AsyncSession], clock: ManualClock,
+    sandbox: Sandbox, api: BotApi, settings: Settings,
+) -> None:  # fmt: skip
+    await _world(session, clock)
+    clock.set(MONDAY)
+    sandbox.fail("sendMessage", chat_id=OFFICIAL_ID, error="429", retry_after=1)
+    sandbox.fail("sendMessage", chat_id=OTHER_OFFICIAL, error="403_blocked")
+    limiter = Limiter(LocalGate(30))  # the sender's, in `loa run`
+    before = len(sandbox.calls)
+    report = await run_digest(utcnow(), session_factory, api, settings, Catalog(), limiter)
+    got = _received(sandbox, before)
+    assert set(got) == {OFFICIAL_ID, LEADER_ID, LEADER_1, OTHER_LEADER}
+    assert len(got[OFFICIAL_ID]) == 1 and report.failed == 1
+    assert limiter.paused_until > 0  # the 429 paused every sender sharing the limiter
 
 
 async def test_alerts_once_per_spell_to_officials_and_the_groups_leaders(

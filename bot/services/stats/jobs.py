@@ -9,6 +9,7 @@ second process) sends nothing twice; an alert is sent once per spell of its cond
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -36,9 +37,19 @@ from bot.services.stats.targets import get_targets
 from bot.services.ticket_routing import officials
 from bot.text import split_text
 from broadcasts.client import ApiError, BotApi, NetworkError
-from models import ChatMemberSample, ChatStatus, ResidentialGroup, StatsMessage, Ward, utcnow
+from broadcasts.limiter import Limiter
+from models import (
+    ChatMemberSample,
+    ChatStatus,
+    ResidentialGroup,
+    StatsMessage,
+    Urgency,
+    Ward,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
+RETRIES = 3
 ALERT_DAYS = 30  # alerts look at reach now and the last notice ever; the period only bounds
 
 
@@ -48,12 +59,35 @@ class JobReport:
     failed: int = 0
 
 
-async def deliver(api: BotApi, letters: list[Letter], report: JobReport) -> None:
+async def _send(api: BotApi, limiter: Limiter | None, chat_id: int, text: str) -> None:
+    """One message within the sender's limits (when given): a global slot in the lane of
+    normal notices, the chat's own pace, and Telegram's 429 waits (a few, then give up)."""
+    for attempt in range(RETRIES):
+        if limiter is not None:
+            if wait := limiter.chat_wait(chat_id):
+                await asyncio.sleep(wait)
+            limiter.chat_take(chat_id)
+            await limiter.acquire(Urgency.NORMAL.priority)
+        try:
+            await api.call("sendMessage", {"chat_id": chat_id, "text": text})
+            return
+        except ApiError as exc:
+            if exc.retry_after is None or attempt == RETRIES - 1:
+                raise
+            if limiter is not None:
+                await limiter.pause(float(exc.retry_after))
+            else:
+                await asyncio.sleep(float(exc.retry_after))
+
+
+async def deliver(
+    api: BotApi, letters: list[Letter], report: JobReport, limiter: Limiter | None = None
+) -> None:
     """Direct private messages, as staff notifications go (plain text, split at 4096)."""
     for letter in letters:
         try:
             for chunk in split_text(letter.text):
-                await api.call("sendMessage", {"chat_id": letter.chat_id, "text": chunk})
+                await _send(api, limiter, letter.chat_id, chunk)
             report.sent.append(letter.chat_id)
         except (ApiError, NetworkError) as exc:  # blocked, never started: the others still go
             logger.info("stats message to a staff chat not delivered: %s", exc)
@@ -81,7 +115,7 @@ async def _claim(session: AsyncSession, ward_id: int, group_id: int | None, kind
 
 async def run_digest(
     now: datetime, factory: async_sessionmaker[AsyncSession], api: BotApi,
-    settings: Settings, catalog: Catalog,
+    settings: Settings, catalog: Catalog, limiter: Limiter | None = None,
 ) -> JobReport:  # fmt: skip
     """Last week's figures to each ward's officials and to each leader for their group."""
     report = JobReport()
@@ -98,13 +132,13 @@ async def run_digest(
             s = await ward_stats(session, ward, period, now)
             targets = await get_targets(session, ward_id)
             letters = await digest_letters(session, s, ward_id, targets, catalog)
-            await deliver(api, letters, report)
+            await deliver(api, letters, report, limiter)
     return report
 
 
 async def run_alerts(
     now: datetime, factory: async_sessionmaker[AsyncSession], api: BotApi,
-    settings: Settings, catalog: Catalog,
+    settings: Settings, catalog: Catalog, limiter: Limiter | None = None,
 ) -> JobReport:  # fmt: skip
     """Alert officials and the group's leaders when a group is below its reach target or has
     been silent for the maximum days: once when it starts, again only after it cleared."""
@@ -151,7 +185,7 @@ async def run_alerts(
                         continue
                     text = alert_text(kind, s.ward, g, targets, catalog)
                     to = sorted(set(staff) | set(led.get(g.name, [])))
-                    await deliver(api, [Letter(tg, text) for tg in to], report)
+                    await deliver(api, [Letter(tg, text) for tg in to], report, limiter)
     return report
 
 
@@ -191,7 +225,7 @@ async def sample_members(
 
 def add_stats_jobs(
     scheduler: AsyncIOScheduler, factory: async_sessionmaker[AsyncSession], api: BotApi,
-    settings: Settings, catalog: Catalog,
+    settings: Settings, catalog: Catalog, limiter: Limiter | None = None,
 ) -> None:  # fmt: skip
     """Daily member samples and alerts, the weekly digest (times in LOA_STATS_*, local)."""
 
@@ -199,10 +233,10 @@ def add_stats_jobs(
         await _guarded("member samples", sample_members(utcnow(), factory, api, settings))
 
     async def digest() -> None:
-        await _guarded("digest", run_digest(utcnow(), factory, api, settings, catalog))
+        await _guarded("digest", run_digest(utcnow(), factory, api, settings, catalog, limiter))
 
     async def alerts() -> None:
-        await _guarded("alerts", run_alerts(utcnow(), factory, api, settings, catalog))
+        await _guarded("alerts", run_alerts(utcnow(), factory, api, settings, catalog, limiter))
 
     weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[settings.stats_digest_weekday - 1]
     for job, name, at, extra in (
