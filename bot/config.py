@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     short_notice_hours: int = Field(default=72, ge=0)
     event_eve_time: time = time(18, 0)  # the day-before reminder
     event_morning_time: time = time(6, 30)  # the morning-of reminder
+    # Indicators (README "Indicators"): the weekly digest (ISO weekday, local time), the daily
+    # alerts check and the daily sample of group chat members.
+    stats_digest_weekday: int = Field(default=1, ge=1, le=7)
+    stats_digest_time: time = time(8, 0)
+    stats_alert_time: time = time(8, 15)
+    stats_sample_time: time = time(7, 0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Privacy (Law 91/2025/QH15, Decree 356/2025/NĐ-CP). The salt keys the one-way hashes that
     # let abuse limits outlive /forget; unset, it is derived from the bot token (changing the

@@ -27,6 +27,7 @@ from models.notices import (
 )
 from models.privacy import AbuseMark
 from models.procedures import Procedure, ProcedureScan, SearchGap
+from models.stats import ChatMemberSample, StatsMessage, WardTarget
 from models.tickets import (
     AskBlock,
     Direction,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BindCode",
+    "ChatMemberSample",
     "ChatStatus",
     "Delivery",
     "DeliveryOp",
@@ -70,6 +72,7 @@ __all__ = [
     "RoleGrant",
     "SearchGap",
     "StaffChat",
+    "StatsMessage",
     "TargetKind",
     "Ticket",
     "TicketCategory",
@@ -80,5 +83,6 @@ __all__ = [
     "TicketStatus",
     "Urgency",
     "Ward",
+    "WardTarget",
     "utcnow",
 ]

@@ -12,7 +12,7 @@ from bot.cli.directory import admin_app, directory_app
 from bot.cli.privacy import privacy_app
 from bot.cli.procedures import procedures_app
 from bot.cli.report import report
-from bot.cli.stats import stats
+from bot.cli.stats import stats, targets
 from bot.cli.support import db_session, fail, run_async, settings_or_exit
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app.add_typer(procedures_app, name="procedures")
 app.add_typer(privacy_app, name="privacy")
 app.command("stats")(stats)
 app.command("report")(report)
+app.command("targets")(targets)
 
 
 def _logging(level: str) -> None:

@@ -32,6 +32,24 @@ def _num(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def _more(s: WardStats, cat: Catalog) -> list[str]:
+    """The figures beyond the first five: trend, delivery, events, answers, best hour."""
+    trend = "—" if s.reach_trend is None else f"{s.reach_trend * 100:+.0f}%"
+    d = s.delivery
+    return [
+        cat.text("kpi.trend", trend=trend, members=_num(s.chat_members),
+                 change=_num(s.chat_members_change)),
+        cat.text("kpi.delivery", sent=d["sent"], failed=d["failed"] + d["unknown"],
+                 blocked=d["blocked"], minutes=_num(s.delivery_95_median_minutes)),
+        cat.text("kpi.events", events=s.events, lead=_num(s.event_lead_median_days),
+                 short=s.short_notice, attendance=s.attendance),
+        cat.text("kpi.answers", p90=_num(s.first_response_p90_minutes),
+                 within=_pct(s.first_response_within_target), good=s.ratings["good"],
+                 bad=s.ratings["not_good"]),
+        cat.text("kpi.best_hour", hour="—" if s.best_hour is None else f"{s.best_hour}:00"),
+    ]  # fmt: skip
+
+
 def render(s: WardStats, cat: Catalog) -> str:
     """The indicators as a short table people can read in a terminal."""
     lines = [
@@ -46,6 +64,7 @@ def render(s: WardStats, cat: Catalog) -> str:
             "kpi.questions", questions=s.questions,
             median=_num(s.first_response_median_minutes),
         ),
+        *_more(s, cat),
         "",
         cat.text("kpi.group_header"),
     ]  # fmt: skip
@@ -88,3 +107,29 @@ def stats(
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
         typer.echo(render(result, Catalog(settings.language)))
+
+
+def targets(
+    ward: Annotated[str | None, typer.Option(help="Ward name (default: the only ward)")] = None,
+    assignments: Annotated[
+        list[str] | None, typer.Option("--set", help="key=value, e.g. reach=85 (repeatable)")
+    ] = None,
+) -> None:
+    """A ward's targets (reach, max_silent_days, ack_rate, first_response); --set changes them."""
+    settings = settings_or_exit()
+    from bot.services.directory.units import get_ward
+    from bot.services.stats.targets import Targets, get_targets, set_targets, shown
+
+    async def go() -> tuple[str, Targets]:
+        async with db_session(settings) as session:
+            w = await get_ward(session, ward)
+            if assignments:
+                return w.name, await set_targets(session, w.id, assignments)
+            return w.name, await get_targets(session, w.id)
+
+    name, result = run_async(go)
+    cat = Catalog(settings.language)
+    typer.echo(cat.text("targets.title", ward=name))
+    for key, value in result.as_dict().items():
+        label = cat.text(f"targets.{key}")
+        typer.echo(cat.text("targets.line", label=label, name=key, value=shown(key, value)))

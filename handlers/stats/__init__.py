@@ -96,3 +96,7 @@ async def _send_chart(
         title=title, target_label=_("kpi.chart_target").format(target=_pct(target)),
     )  # fmt: skip
     await message.answer_photo(BufferedInputFile(chart.png, "loa-stats.png"), caption=esc(title))
+
+
+# /targets registers on the same router (imported last: it needs `router` and OFFICIALS)
+from handlers.stats import targets as _targets  # noqa: E402, F401

@@ -1,106 +1,110 @@
-"""`loa stats --json` on the sample ward equals the same figures computed here from raw rows."""
+"""`loa stats --json` on the sample ward equals the same figures computed here from raw rows,
+by the README's definitions, row by row in Python (no SQL aggregates)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
+import math
 import statistics
-from datetime import date, datetime, timedelta
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.services.directory.seed import SAMPLE_WARD, seed_sample
-from broadcasts import audience, outbox
+from bot.services.directory.seed import SAMPLE_WARD
 from models import (
     Acknowledgement,
-    ChatStatus,
+    Attendance,
+    ChatMemberSample,
     Delivery,
+    DeliveryOp,
+    DeliveryStatus,
     Household,
     Notice,
+    ProcedureScan,
     Resident,
     ResidentialGroup,
+    SearchGap,
     TargetKind,
     Ticket,
-    TicketCategory,
-    Ward,
+    TicketRating,
 )
 from models.clock import ManualClock
 from tests.conftest import HCM
-
-FIRST, LAST = date(2026, 11, 1), date(2026, 11, 24)
-
-
-def at(day: int, hour: int = 8) -> datetime:
-    return datetime(2026, 11, day, hour, tzinfo=HCM)
+from tests.stats.world import FIRST, LAST, at, build
 
 
-async def _world(session: AsyncSession, clock: ManualClock) -> None:
-    """The sample ward with chats bound to most groups, residents in some households, notices
-    over three weeks (one before the period), acknowledgements early and late, questions."""
-    rnd = random.Random(7)
-    await seed_sample(session)
-    ward = (await session.scalars(select(Ward))).one()
-    groups = list(await session.scalars(select(ResidentialGroup).order_by(ResidentialGroup.id)))
-    for i, g in enumerate(groups[:-2]):  # the last two groups have no chat yet
-        g.chat_id, g.chat_status = -100_500 - i, ChatStatus.ACTIVE
-    households = list(await session.scalars(select(Household).order_by(Household.id)))
-    for i, h in enumerate(households):
-        if rnd.random() < 0.6:
-            consent = at(2) if rnd.random() < 0.9 else None  # a few never consented
-            session.add(Resident(telegram_id=900_000 + i, display_name=f"R{i}",
-                                 household_id=h.id, consent_at=consent))  # fmt: skip
-    await session.commit()
-    for day in (20, 5, 12, 19, 23):  # 20 October is before the period
-        clock.set(at(day) if day != 20 else datetime(2026, 10, 20, 8, tzinfo=HCM))
-        n, _ = await outbox.enqueue(
-            session, ward_id=ward.id, text=f"Thông báo ngày {day}", audience=audience.spec("ward")
-        )
-        await session.execute(update(Delivery).where(Delivery.notice_id == n.id)
-                              .values(status="sent", sent_at=n.queued_at))  # fmt: skip
-    await session.commit()
-    notices = list(await session.scalars(select(Notice).order_by(Notice.id)))
-    registered = list(await session.scalars(
-        select(Resident).where(Resident.consent_at.is_not(None))))  # fmt: skip
-    for n in notices:
-        for r in registered:
-            if rnd.random() < 0.5:
-                delay = timedelta(hours=rnd.choice([1, 5, 23, 30, 50]))
-                session.add(Acknowledgement(notice_id=n.id, household_id=r.household_id,
-                                            telegram_id=r.telegram_id, chat_id=r.telegram_id,
-                                            at=n.queued_at + delay))  # fmt: skip
-        await session.commit()
-    for i in range(9):
-        asked = at(3 + 2 * i, 9)
-        answered = asked + timedelta(minutes=rnd.choice([5, 30, 90, 240])) if i % 4 else None
-        session.add(Ticket(ward_id=ward.id, resident_tg_id=900_000 + i, resident_name="R",
-                           category=TicketCategory.OTHER, summary="?", created_at=asked,
-                           due_at=asked + timedelta(hours=8), first_response_at=answered,
-                           spam=(i == 5)))  # fmt: skip
-    await session.commit()
-    clock.set(at(24, 9))
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
 
 
-async def _expected(session: AsyncSession) -> dict[str, object]:
-    """The indicators, computed from every row in Python, by the README's definitions."""
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _hours(moments: list[datetime]) -> list[int]:
+    counts = [0] * 24
+    for m in moments:
+        counts[m.astimezone(HCM).hour] += 1
+    return counts
+
+
+def _best(counts: list[int]) -> int | None:
+    return counts.index(max(counts)) if max(counts) else None
+
+
+def _outcome(d: Delivery) -> str | None:
+    if d.status is DeliveryStatus.SENT:
+        return "sent"
+    if d.status is DeliveryStatus.FAILED and (d.last_error or "").startswith("Forbidden"):
+        return "blocked"
+    if d.status is DeliveryStatus.SKIPPED and d.last_error == "blocked":
+        return "blocked"
+    return {DeliveryStatus.FAILED: "failed", DeliveryStatus.UNKNOWN: "unknown"}.get(d.status)
+
+
+def _tally(rows: list[Delivery]) -> dict[str, int]:
+    out = {"sent": 0, "failed": 0, "blocked": 0, "unknown": 0}
+    for d in rows:
+        if (kind := _outcome(d)) is not None:
+            out[kind] += 1
+    return out
+
+
+async def _all(session: AsyncSession, model: Any) -> list[Any]:
+    return list(await session.scalars(select(model)))
+
+
+async def _expected(session: AsyncSession) -> dict[str, Any]:
     since, until = at(1, 0), at(24, 9)
     groups = list(await session.scalars(select(ResidentialGroup).order_by(
         ResidentialGroup.sort_key, ResidentialGroup.id)))  # fmt: skip
-    households = list(await session.scalars(select(Household)))
-    residents = list(await session.scalars(select(Resident)))
-    notices = [n for n in await session.scalars(select(Notice))
+    households, residents = await _all(session, Household), await _all(session, Resident)
+    notices = [n for n in await _all(session, Notice)
                if n.parent_id is None and n.queued_at is not None]  # fmt: skip
-    deliveries = list(await session.scalars(select(Delivery)))
-    acks = list(await session.scalars(select(Acknowledgement)))
-    tickets = list(await session.scalars(select(Ticket)))
+    deliveries, acks = await _all(session, Delivery), await _all(session, Acknowledgement)
+    tickets, ratings = await _all(session, Ticket), await _all(session, TicketRating)
+    samples, attend = await _all(session, ChatMemberSample), await _all(session, Attendance)
+    scans, gaps = await _all(session, ProcedureScan), await _all(session, SearchGap)
     group_of = {h.id: h.group_id for h in households}
     joined = {r.household_id for r in residents if r.consent_at and r.household_id}
+    joined_before = {r.household_id for r in residents
+                     if r.consent_at and r.consent_at < since and r.household_id}  # fmt: skip
     period = [n for n in notices if since <= n.queued_at < until]
+    ids = {n.id: n for n in period}
     in_chat = {(d.notice_id, d.group_id) for d in deliveries if d.target is TargetKind.GROUP}
+    sends = [d for d in deliveries if d.notice_id in ids and d.op is DeliveryOp.SEND]
+    period_acks = [a for a in acks if a.notice_id in ids and a.at < until]
+    period_attend = [a for a in attend if a.notice_id in ids and a.at < until]
+
+    def wait(a: Acknowledgement) -> float:
+        return (a.at - ids[a.notice_id].queued_at).total_seconds() / 60
 
     def days(last: datetime | None) -> int | None:
         return None if last is None else (LAST - last.astimezone(HCM).date()).days
@@ -109,6 +113,7 @@ async def _expected(session: AsyncSession) -> dict[str, object]:
     for g in groups:
         known = sum(1 for h in households if h.group_id == g.id)
         reg = sum(1 for hid in joined if group_of[hid] == g.id)
+        before = sum(1 for hid in joined_before if group_of[hid] == g.id)
         posted = [n for n in period if (n.id, g.id) in in_chat]
         acked = len({(a.notice_id, a.household_id) for a in acks for n in posted
                      if a.notice_id == n.id and group_of[a.household_id] == g.id
@@ -116,41 +121,118 @@ async def _expected(session: AsyncSession) -> dict[str, object]:
         expected_total += reg * len(posted)
         acked_total += acked
         last = max((n.queued_at for n in notices if (n.id, g.id) in in_chat), default=None)
+        mine = [a for a in period_acks if group_of[a.household_id] == g.id]
+        counts = [s.members for s in sorted(samples, key=lambda s: s.day)
+                  if s.group_id == g.id and FIRST <= s.day <= LAST]  # fmt: skip
+        hours = _hours([a.at for a in mine])
         out_groups.append({
             "name": g.name, "households_known": known, "households_registered": reg,
-            "reach": round(reg / known, 4) if known else None,
-            "days_since_last_notice": days(last),
-            "ack_rate": round(acked / (reg * len(posted)), 4) if reg * len(posted) else None,
-            "notices": len(posted),
+            "reach": _share(reg, known), "days_since_last_notice": days(last),
+            "ack_rate": _share(acked, reg * len(posted)), "notices": len(posted),
+            "registered_at_start": before, "reach_trend": _share(reg - before, known),
+            "chat_members": counts[-1] if counts else None,
+            "chat_members_change": counts[-1] - counts[0] if counts else None,
+            "delivery": _tally([d for d in sends if d.group_id == g.id]),
+            "ack_median_minutes": _median([wait(a) for a in mine]),
+            "attendance": sum(1 for a in period_attend
+                              if a.household_id and group_of[a.household_id] == g.id),
+            "questions": sum(1 for t in tickets if t.group_id == g.id and not t.spam
+                             and since <= t.created_at < until),
+            "acks_by_hour": hours, "best_hour": _best(hours),
         })  # fmt: skip
+
+    leads = [(n.event_at - n.queued_at) / timedelta(days=1) for n in period if n.event_at]
+    to_95 = []
+    for n in period:
+        mine = [
+            d for d in sends if d.notice_id == n.id and d.status is not DeliveryStatus.CANCELLED
+        ]
+        sent = sorted(d.sent_at for d in mine if d.status is DeliveryStatus.SENT
+                      and d.sent_at and d.sent_at < until)  # fmt: skip
+        needed = math.ceil(0.95 * len(mine))
+        if needed and len(sent) >= needed:
+            start = max(n.queued_at, n.scheduled_at or n.queued_at)
+            to_95.append(max(0.0, (sent[needed - 1] - start).total_seconds() / 60))
     asked = [t for t in tickets if not t.spam and since <= t.created_at < until]
-    waits = [(t.first_response_at - t.created_at).total_seconds() / 60
-             for t in asked if t.first_response_at]  # fmt: skip
+    answered = [t for t in asked if t.first_response_at and t.first_response_at < until]
+    waits = sorted((t.first_response_at - t.created_at).total_seconds() / 60 for t in answered)
+    measurable = [t for t in asked if t in answered or t.due_at <= until]
+    asked_ids = {t.id for t in asked}
+    rated = [r for r in ratings if r.ticket_id in asked_ids and r.rated_at < until]
+    in_scans = [s for s in scans if since <= s.at < until]
+    in_gaps = [g for g in gaps if since <= g.at < until]
+
+    def top(counter: Counter[str]) -> list[list[Any]]:
+        return [[k, n] for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+
+    sampled = [g for g in out_groups if g["chat_members"] is not None]
+    known_all, reg_all = len(households), len(joined)
+    ack_hours = _hours([a.at for a in period_acks])
     return {
         "ward": SAMPLE_WARD, "from": FIRST.isoformat(), "to": LAST.isoformat(),
-        "households_known": len(households), "households_registered": len(joined),
-        "reach": round(len(joined) / len(households), 4), "notices": len(period),
+        "households_known": known_all, "households_registered": reg_all,
+        "reach": _share(reg_all, known_all), "notices": len(period),
         "days_since_last_notice": days(max(n.queued_at for n in notices)),
-        "ack_rate": round(acked_total / expected_total, 4), "questions": len(asked),
-        "first_response_median_minutes": round(statistics.median(waits), 1),
-        "groups": out_groups,
+        "ack_rate": _share(acked_total, expected_total), "questions": len(asked),
+        "first_response_median_minutes": _median(waits), "groups": out_groups,
+        "registered_at_start": len(joined_before),
+        "reach_trend": _share(reg_all - len(joined_before), known_all),
+        "chat_members": sum(g["chat_members"] for g in sampled),
+        "chat_members_change": sum(g["chat_members_change"] for g in sampled),
+        "notices_by_kind": dict(sorted(Counter(n.kind for n in period).items())),
+        "events": len(leads), "event_lead_median_days": _median(leads),
+        "short_notice": sum(1 for d in leads if d < 3),
+        "delivery": _tally(sends), "delivery_95_median_minutes": _median(to_95),
+        "delivery_95_reached": len(to_95),
+        "ack_median_minutes": _median([wait(a) for a in period_acks]),
+        "attendance": len(period_attend),
+        "first_response_p90_minutes": round(waits[math.ceil(0.9 * len(waits)) - 1], 1),
+        "first_response_within_target": _share(
+            sum(1 for t in measurable if t in answered and t.first_response_at <= t.due_at),
+            len(measurable)),
+        "ratings": {"good": sum(r.good for r in rated),
+                    "not_good": sum(not r.good for r in rated)},
+        "categories": dict(sorted(Counter(t.category.value for t in asked).items())),
+        "lookups": {
+            "scans": len(in_scans),
+            "scans_by_place": dict(sorted(Counter(s.place or "" for s in in_scans).items())),
+            "top_guides": top(Counter(s.code for s in in_scans)),
+            "gaps": len(in_gaps), "top_gaps": top(Counter(g.normalized for g in in_gaps)),
+        },
+        "activity_by_hour": {
+            "acks": ack_hours, "questions": _hours([t.created_at for t in asked]),
+            "lookups": _hours([s.at for s in in_scans] + [g.at for g in in_gaps]),
+        },
+        "best_hour": _best(ack_hours),
     }  # fmt: skip
 
 
 async def test_stats_json_equals_figures_from_the_raw_rows(
     session: AsyncSession, db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _world(session, clock)
+    await build(session, clock)
     expected = await _expected(session)
     monkeypatch.setenv("LOA_DATABASE_URL", db_url)
     args = ["stats", "--json", "--from", FIRST.isoformat(), "--to", LAST.isoformat()]
     result = await asyncio.to_thread(CliRunner().invoke, app, args)
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
+    assert set(got) >= {"ward", "from", "to", "households_known", "households_registered",
+                        "reach", "notices", "days_since_last_notice", "ack_rate", "questions",
+                        "first_response_median_minutes", "groups"}  # fmt: skip
+    for key in expected:  # one key at a time: a failure names the figure
+        assert got[key] == expected[key], key
     assert got == expected
-    # the figures mean something: some groups without chats, some late acknowledgements
+    # the figures mean something: each is neither empty nor trivial on this world
     assert 0 < got["reach"] < 1 and 0 < got["ack_rate"] < 1 and got["notices"] == 4
     assert any(g["days_since_last_notice"] is None for g in got["groups"])
+    assert 0 < got["registered_at_start"] < got["households_registered"]
+    assert got["events"] == 2 and got["short_notice"] == 1 and got["attendance"] > 0
+    assert all(got["delivery"][k] > 0 for k in ("sent", "failed", "blocked", "unknown"))
+    assert got["chat_members"] == 35 + 37 + 39 and got["chat_members_change"] == 5 + 6 + 7
+    assert got["ratings"]["good"] and got["ratings"]["not_good"]
+    assert 0 < got["first_response_within_target"] < 1
+    assert got["lookups"]["scans"] == 11 and got["best_hour"] is not None
 
     table = await asyncio.to_thread(CliRunner().invoke, app, args[:1] + args[2:])
     assert table.exit_code == 0 and "Hộ đã đăng ký Loa" in table.stdout

@@ -1,7 +1,7 @@
 """The ward's targets as the dashboard and /stats read them, and how a figure compares.
 
-`ward_goals` is the one place that reads targets: it returns the issue's defaults until the
-targets table (the KPI work) exists, then it is pointed at that table.
+`ward_goals` is the one place the dashboard, /stats and the report read targets: the ward's own
+(bot.services.stats.targets, set by `loa targets` or /targets), defaults where none was set.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.stats.targets import get_targets
 
 
 class Level(enum.StrEnum):
@@ -45,6 +47,11 @@ class Goals:
 
 
 async def ward_goals(session: AsyncSession, ward_id: int) -> Goals:
-    """The targets of one ward (the defaults until wards can set their own)."""
-    del session, ward_id  # read from the targets table once it exists
-    return Goals()
+    """The targets of one ward: what its administrators set, the defaults elsewhere."""
+    t = await get_targets(session, ward_id)
+    return Goals(
+        reach=t.reach,
+        max_silent_days=int(t.max_silent_days),
+        ack_rate=t.ack_rate,
+        first_response_share=t.first_response,
+    )

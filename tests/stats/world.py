@@ -1,0 +1,128 @@
+"""The sample ward with three weeks of life: chats bound to most groups, residents (some who
+joined before the period), notices and events, deliveries that went well and badly,
+acknowledgements early and late, attendance, questions with ratings, scans, gaps, and daily
+chat member counts."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.directory.seed import seed_sample
+from broadcasts import audience, outbox
+from models import (
+    Acknowledgement,
+    Attendance,
+    ChatMemberSample,
+    ChatStatus,
+    Delivery,
+    DeliveryStatus,
+    Household,
+    Notice,
+    ProcedureScan,
+    Resident,
+    ResidentialGroup,
+    SearchGap,
+    Ticket,
+    TicketCategory,
+    TicketRating,
+    Ward,
+)
+from models.clock import ManualClock
+from tests.conftest import HCM
+
+FIRST, LAST = date(2026, 11, 1), date(2026, 11, 24)
+EVENT_LEADS = {12: timedelta(days=2), 19: timedelta(days=5, hours=3)}  # notice day → lead
+
+
+def at(day: int, hour: int = 8, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=HCM)
+
+
+async def build(session: AsyncSession, clock: ManualClock) -> None:
+    rnd = random.Random(7)
+    await seed_sample(session)
+    ward = (await session.scalars(select(Ward))).one()
+    groups = list(await session.scalars(select(ResidentialGroup).order_by(ResidentialGroup.id)))
+    for i, g in enumerate(groups[:-2]):  # the last two groups have no chat yet
+        g.chat_id, g.chat_status = -100_500 - i, ChatStatus.ACTIVE
+    for i, g in enumerate(groups[:3]):  # member counts sampled for three groups
+        for day, members in ((at(30, 9, 10), 20), (at(1, 9), 30 + i), (at(10, 9), 33 + i),
+                             (at(24, 8), 35 + 2 * i)):  # fmt: skip
+            session.add(ChatMemberSample(group_id=g.id, day=day.date(), members=members, at=day))
+    households = list(await session.scalars(select(Household).order_by(Household.id)))
+    for i, h in enumerate(households):
+        if rnd.random() < 0.6:
+            consent = rnd.choice([at(2), at(15, 8, 10), at(20)]) if rnd.random() < 0.9 else None
+            session.add(Resident(telegram_id=900_000 + i, display_name=f"R{i}",
+                                 household_id=h.id, consent_at=consent,
+                                 private_notices=rnd.random() < 0.3))  # fmt: skip
+    await session.commit()
+    for day in (20, 5, 12, 19, 23):  # 20 October is before the period
+        clock.set(at(day) if day != 20 else at(20, 8, 10))
+        n, _ = await outbox.enqueue(
+            session, ward_id=ward.id, text=f"Thông báo ngày {day}", audience=audience.spec("ward")
+        )
+        if day in EVENT_LEADS:
+            await session.execute(update(Notice).where(Notice.id == n.id).values(
+                kind="event", event_at=n.queued_at + EVENT_LEADS[day]))  # fmt: skip
+        for d in await session.scalars(select(Delivery).where(Delivery.notice_id == n.id)):
+            fate = rnd.random()
+            if fate < 0.8:
+                d.status = DeliveryStatus.SENT
+                d.sent_at = n.queued_at + timedelta(seconds=rnd.choice([2, 20, 90, 600]))
+            elif fate < 0.88:
+                d.status, d.last_error = DeliveryStatus.FAILED, "Forbidden: bot was blocked"
+            elif fate < 0.93:
+                d.status, d.last_error = DeliveryStatus.FAILED, "Bad Request: chat not found"
+            else:
+                d.status = DeliveryStatus.UNKNOWN
+    await session.commit()
+    notices = list(await session.scalars(select(Notice).order_by(Notice.id)))
+    registered = list(await session.scalars(
+        select(Resident).where(Resident.consent_at.is_not(None))))  # fmt: skip
+    for n in notices:
+        assert n.queued_at is not None
+        for r in registered:
+            if rnd.random() < 0.5:
+                delay = timedelta(hours=rnd.choice([1, 5, 23, 30, 50]), minutes=rnd.randrange(60))
+                session.add(Acknowledgement(notice_id=n.id, household_id=r.household_id,
+                                            telegram_id=r.telegram_id, chat_id=r.telegram_id,
+                                            at=n.queued_at + delay))  # fmt: skip
+            if n.event_at is not None and rnd.random() < 0.3:
+                session.add(Attendance(notice_id=n.id, telegram_id=r.telegram_id,
+                                       household_id=r.household_id,
+                                       at=n.queued_at + timedelta(hours=3)))  # fmt: skip
+        await session.commit()
+    categories = list(TicketCategory)
+    for i in range(9):
+        asked = at(3 + 2 * i, 9 + i % 3)
+        answered = asked + timedelta(minutes=rnd.choice([5, 30, 90, 600])) if i % 4 else None
+        ticket = Ticket(ward_id=ward.id, resident_tg_id=900_000 + i, resident_name="R",
+                        category=categories[i % len(categories)], summary="?",
+                        created_at=asked, due_at=asked + timedelta(hours=4),
+                        first_response_at=answered, spam=(i == 5),
+                        group_id=groups[i % 3].id if i % 2 else None)  # fmt: skip
+        session.add(ticket)
+        await session.flush()
+        if answered is not None and i % 3:
+            session.add(TicketRating(ticket_id=ticket.id, good=i % 3 == 1,
+                                     rated_at=answered + timedelta(hours=1)))  # fmt: skip
+    for i in range(12):
+        moment = at(2 + i, 7 + i % 5) if i else at(25, 8, 10)  # the first is before the period
+        session.add(
+            ProcedureScan(
+                code=("1.001193", "2.000986", "1.003003")[i % 3],
+                place=(None, "ubnd", "nvh")[i % 3 if i < 9 else 1],
+                at=moment,
+            )
+        )
+        if i % 2:
+            query = ("dang ky xe", "cap so do")[i % 4 // 2]
+            session.add(SearchGap(query=query, normalized=query, source="bot",
+                                  at=moment + timedelta(hours=1)))  # fmt: skip
+    await session.commit()
+    clock.set(at(24, 9))
