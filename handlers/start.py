@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_fields import DbId, Lang
 from bot.config import Settings
+from bot.i18n import speak_for
 from bot.services import directory, residents
 from bot.services.errors import ServiceError
 from handlers.common import error_text, esc, privacy_notice
@@ -109,7 +110,7 @@ async def cmd_start(
 
 
 def _units(ward: Ward | None) -> dict[str, str]:
-    return directory.unit_words(ward, I18n.get_current().current_locale)
+    return speak_for(ward)  # the ward chosen here, before the resident belongs to it
 
 
 async def _done(session: AsyncSession, household: Household) -> str:
@@ -122,6 +123,8 @@ async def _welcome(session: AsyncSession, settings: Settings, group_id: int) -> 
     """Who speaks through Loa (the ward's People's Committee), how to check a message, and
     what Loa keeps (the privacy notice)."""
     ward = await directory.home_ward(session, group_id)
+    if ward is not None:
+        _units(ward)  # a join link names the ward before the resident belongs to it
     council = ward.council if ward is not None else _("start.council_any")
     notice = await privacy_notice(session, settings, group_id)
     return _("start.welcome").format(council=esc(council)) + "\n\n" + notice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,13 +57,73 @@ _EN_UNITS = {
 }
 
 
-def unit_words(ward: Ward | None, lang: str) -> dict[str, str]:
-    """{ward_kind, group_kind} for messages: "phường"/"xã", "tổ dân phố"/"thôn"/"bản"."""
-    kind = (ward.kind_label if ward else "Phường").lower()
-    group = (ward.group_label if ward else "Tổ dân phố").lower()
+UnitLabels = tuple[str, str]  # (Ward.kind_label, Ward.group_label): ("Xã", "Thôn")
+WARD_LABELS: UnitLabels = ("Phường", "Tổ dân phố")  # the model's defaults
+
+
+def labels_of(ward: Ward | None) -> UnitLabels:
+    return (ward.kind_label, ward.group_label) if ward is not None else WARD_LABELS
+
+
+def words_for(labels: UnitLabels | None, lang: str) -> dict[str, str]:
+    """The words messages use for a ward's units, as catalog placeholders:
+    {ward_kind} "phường"/"xã", {group_kind} "tổ dân phố"/"thôn"/"bản" ({group_short} "tổ"/"thôn"
+    where a ward says it short), {leader_kind}
+    "tổ trưởng"/"trưởng thôn", {group_example} "Tổ 13"/"Thôn 1", and the same with a capital
+    first letter ({Ward_kind}, {Group_kind}, ...) to open a sentence or a heading."""
+    kind, group = (label.strip().lower() for label in (labels or WARD_LABELS))
+    in_a_ward = group == "tổ dân phố"
+    example = "Tổ 13" if in_a_ward else f"{group.capitalize()} 1"
     if lang == "en":
         kind, group = _EN_UNITS.get(kind, kind), _EN_UNITS.get(group, group)
-    return {"ward_kind": kind, "group_kind": group}
+        leader = "group leader" if in_a_ward else f"{group} head"
+    else:
+        leader = "tổ trưởng" if in_a_ward else f"trưởng {group}"
+    short = ("group" if lang == "en" else "tổ") if in_a_ward else group  # "3 tổ", "3 thôn"
+    words = {"ward_kind": kind, "group_kind": group, "group_short": short, "leader_kind": leader}
+    words |= {k.capitalize(): v[:1].upper() + v[1:] for k, v in words.items()}
+    return words | {"group_example": example}
+
+
+def unit_words(ward: Ward | None, lang: str) -> dict[str, str]:
+    """words_for() a ward (None: a ward's default words)."""
+    return words_for(labels_of(ward), lang)
+
+
+def fill_units(text: str, words: dict[str, str]) -> str:
+    """Put the unit words into a catalog text, leaving its other {placeholders} for format()."""
+    if "{" not in text:
+        return text
+    for key, value in words.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+async def labels_in_context(
+    session: AsyncSession, known: Iterable[UnitLabels], group_chat_id: int | None = None
+) -> UnitLabels:
+    """The unit labels an update speaks in: those of the wards its sender belongs to (as a
+    resident or by role) when they agree, else those of the group chat's ward, else those of
+    every ward when all are alike (one commune), else a ward's default words."""
+    found = set(known)
+    if len(found) == 1:
+        return found.pop()
+    if group_chat_id is not None:
+        row = (
+            await session.execute(
+                select(Ward.kind_label, Ward.group_label)
+                .join(ResidentialGroup, ResidentialGroup.ward_id == Ward.id)
+                .where(ResidentialGroup.chat_id == group_chat_id)
+            )
+        ).first()
+        if row is not None:
+            return (row[0], row[1])
+    if not found:  # nobody known: the words of the deployment when it has one kind of ward
+        rows = (
+            await session.execute(select(Ward.kind_label, Ward.group_label).distinct().limit(2))
+        ).all()
+        found = {(r[0], r[1]) for r in rows}
+    return found.pop() if len(found) == 1 else WARD_LABELS
 
 
 async def list_groups(session: AsyncSession, ward_id: int | None = None) -> list[ResidentialGroup]:

@@ -21,9 +21,10 @@ from sqlalchemy.orm import defer
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.services import acks, audit
+from bot.services.directory import unit_words
 from bot.services.quiet import release_time
 from broadcasts import audience, outbox
-from models import Notice, NoticeStatus, Resident, Urgency
+from models import Notice, NoticeStatus, Resident, Urgency, Ward
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ async def _escalate(run: _Run, notice: Notice, group: acks.GroupCoverage) -> Non
             group=group.group,
             count=len(group.missing),
             hours=(notice.remind_after_hours or 0) * 2,
+            **unit_words(await run.session.get(Ward, notice.ward_id), run.settings.language),
         ),
         *(f"• {address}" for address in shown),
     ]
