@@ -108,3 +108,25 @@ def test_the_five_corrected_facts(shipped_guides: list[Guide]) -> None:
     poor = by_code["1.011606"]
     assert poor.legal_basis[0].startswith("Nghị định 351/2025/NĐ-CP")
     assert "2026–2030" in poor.summary_vi
+
+
+# The words of a ward's units; a message says them through {ward_kind}, {group_kind},
+# {group_short}, {leader_kind}, {group_example}, so a commune reads "xã", "thôn", "trưởng thôn".
+WARD_UNIT_WORDS = {
+    "vi": re.compile(r"phường(?!, xã)|tổ dân phố|tổ trưởng|\bthôn\b|\btổ\b(?! công nghệ)", re.I),
+    "en": re.compile(r"\bwards?\b(?! or commune)|residential group|group leader|village", re.I),
+}
+# "tổ" there is the digital-technology team (tổ công nghệ số) named a second time.
+THE_TEAM = {"help.tech_team", "staff.code_created"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_messages_name_units_through_placeholders(lang: str) -> None:
+    """Every message that names the ward or its groups takes the word from the ward's data;
+    only generic phrases ("phường, xã nào?", "ward or commune") stay literal."""
+    bad = {
+        k: v
+        for k, v in catalog(lang).items()
+        if k not in THE_TEAM and WARD_UNIT_WORDS[lang].search(re.sub(r"\{\w+\}|phường, xã", "", v))
+    }
+    assert not bad
