@@ -18,9 +18,16 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.guide_labels import field_label, kind_label, source_lines, verification_line
+from bot.guide_labels import (
+    field_label,
+    kind_label,
+    local_units,
+    source_lines,
+    verification_line,
+)
 from bot.i18n import create_i18n
 from bot.services import procedures
+from bot.services.directory import UnitLabels, labels_in_context
 from bot.services.errors import Invalid, NotFound, ServiceError
 from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, LANGS, pick
@@ -78,8 +85,14 @@ class _Pages:
         return wanted if wanted in LANGS else self.settings.language
 
     def render(
-        self, request: web.Request, name: str, status: int = 200, **ctx: Any
+        self,
+        request: web.Request,
+        name: str,
+        status: int = 200,
+        units: UnitLabels | None = None,
+        **ctx: Any,
     ) -> web.Response:
+        """`units`: the labels of the wards this server serves ("UBND xã" in a commune)."""
         lang = self.lang(request)
 
         def gt(key: str) -> str:
@@ -89,7 +102,7 @@ class _Pages:
             lang=lang,
             other="en" if lang == "vi" else "vi",
             t=_labels(self.i18n, lang),
-            pick=lambda obj, attr: pick(obj, attr, lang),
+            pick=lambda obj, attr: local_units(pick(obj, attr, lang), units, lang),
             field_name=lambda f: field_label(gt, f),
             kind_name=lambda k: kind_label(gt, k),
             verification=lambda g: verification_line(gt, g, utcnow().date()),
@@ -113,10 +126,12 @@ class _Pages:
                 guide = await procedures.get_guide(session, code)
             except NotFound:
                 return self.render(request, "not_found.html", status=404, code=code[:20])
+            units = await labels_in_context(session, [])
         username = (self.settings.bot_username or "").lstrip("@")
         return self.render(
             request,
             "guide.html",
+            units=units,
             g=guide,
             telegram=procedures.bot_link(username, guide.code) if username else None,
         )
@@ -140,10 +155,12 @@ class _Pages:
                 except Invalid as err:
                     error = self.error_html(err, lang)
             index = await procedures.get_index(session)
+            units = await labels_in_context(session, [])
         by_field = {f: [g for g in index.guides if g.field == f] for f in FIELDS}
         return self.render(
             request,
             "search.html",
+            units=units,
             query=query,
             good=result.good if result else False,
             hits=[h.guide for h in (result.hits if result and result.good else [])]

@@ -12,13 +12,17 @@ import re
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.services.directory_io import import_directory
+from bot.services.guides import Guide
 from bot.services.roles import grant_role
 from bot.services.seed import SAMPLE_DIR, seed_sample
+from bot.web.app import create_web_app
 from models import Role, Ticket
 from tests.e2e.announce_kit import Composer
 from tests.e2e.triage_world import STAFF_CHAT, TECH_A, bind_staff_chat, card
@@ -161,3 +165,37 @@ async def test_english_names_the_commune(
     said = texts(await harness.send(OFFICIAL_ID, "/help", language_code=lang))
     assert any("<b>Commune official</b>" in t and "/bindcode Thôn 1" in t for t in said)
     assert not [t for t in said if re.search(r"\bward\b|residential group", t)]
+
+
+async def _commune(session: AsyncSession) -> None:
+    sample = SAMPLE_DIR.parent / "nong_thuong"
+    await import_directory(session, sample / "groups.csv", sample / "households.csv")
+
+
+@pytest.mark.parametrize("commune", [True, False], ids=["commune", "ward"])
+async def test_a_guide_names_the_readers_own_authority(
+    harness: BotHarness,
+    session: AsyncSession,
+    settings: Settings,
+    engine: AsyncEngine,
+    catalog: list[Guide],
+    commune: bool,
+) -> None:
+    """Guides say "UBND phường"; a commune's reader is sent to "UBND xã" and the "trưởng thôn",
+    and a place that may lie elsewhere reads "xã, phường" (in Telegram and on the web)."""
+    await (_commune(session) if commune else seed_sample(session))
+    card = "\n".join(texts(await harness.send(RESIDENT_ID, "/start p-1_011606")))
+    async with TestClient(TestServer(create_web_app(settings, engine))) as client:
+        page = await (await client.get("/p/1.011606")).text()
+        residence = await (await client.get("/p/1.004222")).text()
+        english = await (await client.get("/p/1.004222?lang=en")).text()
+    if commune:
+        for text in (card, page):
+            assert "cho UBND xã hoặc qua trưởng thôn" in text
+            assert "UBND phường" not in text and "tổ dân phố" not in text
+        assert "Công an xã, phường nơi có chỗ ở" in residence  # the home may be elsewhere
+        assert "ward" not in english.replace("commune or ward", "").replace("ward or commune", "")
+    else:
+        for text in (card, page):
+            assert "cho UBND phường hoặc qua tổ trưởng tổ dân phố" in text
+        assert "Công an phường nơi có chỗ ở" in residence
