@@ -130,3 +130,25 @@ def test_messages_name_units_through_placeholders(lang: str) -> None:
         if k not in THE_TEAM and WARD_UNIT_WORDS[lang].search(re.sub(r"\{\w+\}|phường, xã", "", v))
     }
     assert not bad
+
+
+def test_articles_checked_against_the_legal_text(shipped_guides: list[Guide]) -> None:
+    """Citations compared with the codified text (Bộ pháp điển) of Luật Hộ tịch 2014, Nghị định
+    23/2015/NĐ-CP as amended by 07/2025/NĐ-CP and the passport law as amended in 2023."""
+    by_code = {g.code: g for g in shipped_guides}
+
+    def article(code: str, about: str) -> str:
+        return " | ".join(s.article for s in by_code[code].sources if s.about == about)
+
+    assert article("2.000913", "documents").startswith("Điều 38 ")  # amend/cancel a contract
+    assert article("2.000942", "documents").startswith("Điều 40 ")  # copy of a certified contract
+    for contract in ("2.000913", "2.001016", "2.001019", "2.001035", "2.001406"):
+        assert article(contract, "time").startswith("Điều 37 "), contract  # 02 working days
+    assert article("1.004845", "documents").startswith("Điều 22 ")  # ending a guardianship
+    assert article("1.004837", "documents").startswith("Điều 20–21 ")
+    assert "khoản 2" in article("2.000635", "fee")  # extract copies are paid for
+    passport = by_code["1.010386"]
+    assert "02 ngày làm việc" in passport.summary_vi and "48 giờ" not in passport.summary_vi
+    assert "2 working days" in passport.summary_en
+    for code in ("1.004746", "1.004845", "1.005461"):  # Article 11(1)(a) exemptions stated
+        assert "hộ nghèo, người khuyết tật" in by_code[code].cases[0].fee_vi, code
