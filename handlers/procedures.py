@@ -22,7 +22,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.guide_labels import field_label
+from bot.guide_labels import field_label, local_units
+from bot.i18n import UNIT_LABELS
 from bot.services import procedures
 from bot.services.errors import ServiceError
 from bot.services.gaps import GapLimits
@@ -240,7 +241,7 @@ async def inline_search(
         InlineQueryResultArticle(
             id=g.code,
             title=pick(g, "title", lang())[:200],
-            description=pick(g, "summary", lang())[:200],
+            description=local_units(pick(g, "summary", lang()), UNIT_LABELS.get(), lang())[:200],
             input_message_content=InputTextMessageContent(
                 message_text=split_message(card_text(g))[0], parse_mode="HTML"
             ),
