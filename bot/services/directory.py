@@ -66,11 +66,10 @@ def labels_of(ward: Ward | None) -> UnitLabels:
 
 
 def words_for(labels: UnitLabels | None, lang: str) -> dict[str, str]:
-    """The words messages use for a ward's units, as catalog placeholders:
-    {ward_kind} "phường"/"xã", {group_kind} "tổ dân phố"/"thôn"/"bản" ({group_short} "tổ"/"thôn"
-    where a ward says it short), {leader_kind}
-    "tổ trưởng"/"trưởng thôn", {group_example} "Tổ 13"/"Thôn 1", and the same with a capital
-    first letter ({Ward_kind}, {Group_kind}, ...) to open a sentence or a heading."""
+    """The words messages use for a ward's units, as catalog placeholders: {ward_kind}
+    "phường"/"xã", {group_kind} "tổ dân phố"/"thôn"/"bản", {group_short} "tổ"/"thôn" (a ward
+    says "3 tổ"), {leader_kind} "tổ trưởng"/"trưởng thôn", {group_example} "Tổ 13"/"Thôn 1",
+    and each with a capital first letter ({Ward_kind}, ...) to open a sentence or a heading."""
     kind, group = (label.strip().lower() for label in (labels or WARD_LABELS))
     in_a_ward = group == "tổ dân phố"
     example = "Tổ 13" if in_a_ward else f"{group.capitalize()} 1"
