@@ -9,6 +9,7 @@ the Bot API stand-in (texts, captions, alerts, button labels) is read.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,10 +23,18 @@ from bot.services.directory_io import import_directory
 from bot.services.guides import Guide
 from bot.services.roles import grant_role
 from bot.services.seed import SAMPLE_DIR, seed_sample
+from bot.triage.jobs import run_sla_checks
 from bot.web.app import create_web_app
 from models import Role, Ticket
 from tests.e2e.announce_kit import Composer
-from tests.e2e.triage_world import STAFF_CHAT, TECH_A, bind_staff_chat, card
+from tests.e2e.triage_world import (
+    STAFF_CHAT,
+    TECH_A,
+    ask_private,
+    bind_staff_chat,
+    card,
+    ticket,
+)
 from tests.harness import (
     GROUP_CHAT,
     LEADER_ID,
@@ -56,6 +65,15 @@ def everything_said(sandbox: Sandbox) -> list[str]:
     return out
 
 
+async def _join(harness: BotHarness, group: str) -> None:
+    """The resident consents, picks the group and its first household."""
+    welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
+    groups_msg = last_message(await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý"))
+    households = last_message(await harness.press_button(RESIDENT_ID, groups_msg, group))
+    first = households["reply_markup"]["inline_keyboard"][0][0]["text"]
+    await harness.press_button(RESIDENT_ID, households, first)
+
+
 async def _walk(harness: BotHarness, session: AsyncSession, group: str) -> dict[str, Any]:
     """The same steps in any ward; returns what some of them answered."""
     seen: dict[str, Any] = {}
@@ -73,11 +91,7 @@ async def _walk(harness: BotHarness, session: AsyncSession, group: str) -> dict[
     await harness.send(LEADER_ID, "/bind SAI-MA", chat_id=UNBOUND_CHAT, chat_type="supergroup")
     seen["forbidden"] = texts(await harness.send(RESIDENT_ID + 5, "/bindcode " + group))[0]
     # a resident joins
-    welcome = last_message(await harness.send(RESIDENT_ID, "/start"))
-    groups_msg = last_message(await harness.press_button(RESIDENT_ID, welcome, "Tôi đồng ý"))
-    households = last_message(await harness.press_button(RESIDENT_ID, groups_msg, group))
-    first = households["reply_markup"]["inline_keyboard"][0][0]["text"]
-    await harness.press_button(RESIDENT_ID, households, first)
+    await _join(harness, group)
     for user in (RESIDENT_ID, OFFICIAL_ID, LEADER_ID, TECH_A):
         seen[f"help{user}"] = "\n".join(texts(await harness.send(user, "/help")))
     await harness.send(RESIDENT_ID, "/help", chat_id=GROUP_CHAT, chat_type="supergroup")
@@ -199,3 +213,26 @@ async def test_a_guide_names_the_readers_own_authority(
         for text in (card, page):
             assert "cho UBND phường hoặc qua tổ trưởng tổ dân phố" in text
         assert "Công an phường nơi có chỗ ở" in residence
+
+
+async def test_an_overdue_commune_question_alerts_the_communes_officials(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """The response-time watch runs outside any update: it speaks for the question's ward."""
+    await _commune(session)
+    await grant_role(session, OFFICIAL_ID, Role.WARD_OFFICIAL)
+    await grant_role(session, TECH_A, Role.TECH_TEAM)
+    await bind_staff_chat(harness)
+    await _join(harness, "Thôn Nà Pài")
+    number = await ask_private(harness, "Cho hỏi giờ làm việc của Trung tâm?")
+    due = (await ticket(session, number)).due_at
+    harness.sandbox.clear_calls()
+
+    args = (harness.session_factory, harness.bot, harness.settings)
+    late = await run_sla_checks(due + timedelta(minutes=1), *args)
+    assert late.escalated == [number]
+    staff_note = harness.sandbox.calls_for("sendMessage", chat_id=STAFF_CHAT)[-1].params["text"]
+    assert "1 cán bộ xã" in staff_note
+    assert "Đã báo cán bộ xã" in card(harness, number)["text"]
+    said = everything_said(harness.sandbox)
+    assert said and not [t for t in said if WARD_WORDS.search(t)]
