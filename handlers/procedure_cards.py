@@ -17,11 +17,11 @@ from bot.callback_fields import Page, Token
 from bot.guide_labels import (
     field_label,
     kind_label,
-    local_units,
     source_lines,
     verification_line,
 )
 from bot.i18n import UNIT_LABELS
+from bot.services.directory import local_units
 from bot.services.guides import Guide, pick
 from bot.services.procedures import bot_link, web_link
 from handlers.ask_link import AskAboutCb

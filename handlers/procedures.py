@@ -22,9 +22,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.guide_labels import field_label, local_units
+from bot.guide_labels import field_label
 from bot.i18n import UNIT_LABELS
 from bot.services import procedures
+from bot.services.directory import local_units
 from bot.services.errors import ServiceError
 from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, pick

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,6 +98,56 @@ def fill_units(text: str, words: dict[str, str]) -> str:
     for key, value in words.items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+T = TypeVar("T", str, list[str], tuple[str, ...])
+
+# Guides and shipped notice templates are written for a ward: "UBND phường", "Công an
+# phường", "tổ trưởng tổ dân phố", "Họp tổ dân phố".
+# "phường" followed by these names a place that may be another ward or commune ("UBND phường
+# nơi đã đăng ký khai sinh", "Công an phường bất kỳ"); otherwise it is the reader's own.
+_VI_UNIT = re.compile(
+    r"(xã, phường|phường, xã)|\b(bất kỳ )?([Pp])hường\b"
+    r"( (?:nơi(?! (?:cư trú|thường trú|tạm trú|đang ở)\b)|bất kỳ|đã|đang)\b)?"
+)
+_EN_UNIT = re.compile(
+    r"(ward or commune|commune or ward)|\b([Aa]ny )?([Ww])ard\b( (?:where|that)\b)?"
+)
+_VI_GROUP = re.compile(r"\b([Tt])ổ trưởng tổ dân phố|\b([Tt])ổ dân phố")
+_EN_GROUP = re.compile(r"\b([Rr])esidential group leader|\b([Rr])esidential group")
+
+
+def _cap(word: str, upper: bool) -> str:
+    return word[:1].upper() + word[1:] if upper else word
+
+
+def local_units(text: T, labels: UnitLabels | None, lang: str) -> T:
+    """A text written in a ward's words, in the reader's units: in a commune the resident's own
+    authority is "UBND xã" ("commune People's Committee"), its villages "thôn"; where the text
+    means a place that may lie elsewhere it says "xã, phường" ("commune or ward"), true for
+    both. A ward's reader gets the text as written."""
+    if not isinstance(text, str):
+        return type(text)(local_units(t, labels, lang) for t in text)
+    if labels is None or labels == WARD_LABELS:
+        return text
+    w = words_for(labels, lang)
+    either = "commune or ward" if lang == "en" else "xã, phường"
+    unit, group = (_EN_UNIT, _EN_GROUP) if lang == "en" else (_VI_UNIT, _VI_GROUP)
+
+    def one_unit(m: re.Match[str]) -> str:
+        if m[1]:
+            return m[1]
+        upper = m[3].isupper() and not m[2]
+        if m[2] or m[4]:  # a place that may be another ward or commune
+            return (m[2] or "") + _cap(either, upper) + (m[4] or "")
+        return _cap(w["ward_kind"], upper)
+
+    def one_group(m: re.Match[str]) -> str:
+        if m[1]:
+            return _cap(w["leader_kind"], m[1].isupper())
+        return _cap(w["group_kind"], m[2].isupper())
+
+    return group.sub(one_group, unit.sub(one_unit, text))
 
 
 async def labels_in_context(

@@ -12,8 +12,8 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
-from bot.guide_labels import Gettext, field_label, local_units
-from bot.services.directory import UnitLabels
+from bot.guide_labels import Gettext, field_label
+from bot.services.directory import UnitLabels, local_units
 from bot.services.guides import Guide
 
 FONTS = Path(__file__).resolve().parents[2] / "data" / "fonts"

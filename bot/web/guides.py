@@ -21,13 +21,12 @@ from bot.config import Settings
 from bot.guide_labels import (
     field_label,
     kind_label,
-    local_units,
     source_lines,
     verification_line,
 )
 from bot.i18n import create_i18n
 from bot.services import procedures
-from bot.services.directory import UnitLabels, labels_in_context
+from bot.services.directory import UnitLabels, labels_in_context, local_units
 from bot.services.errors import Invalid, NotFound, ServiceError
 from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, LANGS, pick

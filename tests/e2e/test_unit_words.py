@@ -117,6 +117,7 @@ async def _walk(harness: BotHarness, session: AsyncSession, group: str) -> dict[
     await composer.tap("➡️")  # none chosen yet
     await composer.say("/cancel")
     seen["stats"] = texts(await harness.send(OFFICIAL_ID, "/stats"))[0]
+    seen["templates"] = "\n".join(texts(await harness.send(OFFICIAL_ID, "/templates")))
     seen["scam"] = texts(
         await harness.send(RESIDENT_ID, "Chuyển khoản ngay", forward_origin=RESIDENT_ID + 1)
     )[0]
@@ -145,6 +146,7 @@ async def test_a_commune_never_hears_ward_words(
     assert any("cán bộ xã" in t for t in seen["escalated"])
     assert seen["audiences"][:3] == ["🏘 Toàn xã", "☑️ Chọn thôn", "🧑‍💼 Chỉ các trưởng thôn"]
     assert "Xã Nông Thượng" in seen["stats"] and "Thôn Nà Pài" in seen["stats"]
+    assert "<b>Họp thôn</b>" in seen["templates"] and "trong xã." in seen["templates"]
     assert "Hãy hỏi trưởng thôn hoặc Ủy ban nhân dân xã" in seen["scam"]
     assert any("chưa được gắn với thôn nào" in t for t in said)
     assert any("Hãy chọn ít nhất một thôn" in t for t in said)
@@ -163,6 +165,7 @@ async def test_a_ward_still_says_phuong(harness: BotHarness, session: AsyncSessi
     assert "<b>Cán bộ phường</b>" in seen[f"help{OFFICIAL_ID}"]
     assert "<b>Tổ trưởng</b>" in seen[f"help{LEADER_ID}"]
     assert "Hỏi trong nhóm tổ dân phố" in seen["card"]
+    assert "Họp tổ dân phố" in seen["templates"]
     audiences = ["🏘 Toàn phường", "☑️ Chọn tổ dân phố", "🧑‍💼 Chỉ các tổ trưởng"]
     assert seen["audiences"][:3] == audiences
     assert "Hãy hỏi tổ trưởng hoặc Ủy ban nhân dân phường" in seen["scam"]
