@@ -147,6 +147,8 @@ def test_articles_checked_against_the_legal_text(shipped_guides: list[Guide]) ->
     assert article("1.004845", "documents").startswith("Điều 22 ")  # ending a guardianship
     assert article("1.004837", "documents").startswith("Điều 20–21 ")
     assert "khoản 2" in article("2.000635", "fee")  # extract copies are paid for
+    assert article("1.001653", "documents").startswith("Điều 8–9 ")  # disability card re-issue
+    assert "28/2012" not in " ".join(s.text for s in by_code["1.001653"].sources)
     passport = by_code["1.010386"]
     assert "02 ngày làm việc" in passport.summary_vi and "48 giờ" not in passport.summary_vi
     assert "2 working days" in passport.summary_en
