@@ -19,7 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
-from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from bot.middlewares.context import (
+    DbSessionMiddleware,
+    InflightMiddleware,
+    PrincipalMiddleware,
+    UnitWordsMiddleware,
+)
 from bot.middlewares.sanitize import NulStripMiddleware
 from bot.services.notices.acks import ack_writer
 from bot.services.notices.verify_index import Index
@@ -90,6 +95,7 @@ def create_dispatcher(
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     dp.update.outer_middleware(PrincipalMiddleware(settings.admin_ids))
+    dp.update.outer_middleware(UnitWordsMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.include_router(build_root_router())
     dp.startup.register(_on_startup)

@@ -7,14 +7,19 @@ import gettext
 from typing import Any
 
 from bot.i18n_compile import LOCALES, compile_catalogs
+from bot.services.directory.units import UnitLabels, fill_units, words_for
 
 DOMAIN = "messages"
 
 
 class Catalog:
-    def __init__(self, default: str = "vi") -> None:
+    """`units`: the labels of the ward the texts speak of ({ward_kind} "phường"/"xã", ...;
+    a ward's words when None); a unit word passed as a parameter wins."""
+
+    def __init__(self, default: str = "vi", units: UnitLabels | None = None) -> None:
         compile_catalogs()
         self.default = default
+        self.units = units
         self._by_lang = {
             lang: gettext.translation(DOMAIN, LOCALES, languages=[lang]) for lang in ("vi", "en")
         }
@@ -22,4 +27,10 @@ class Catalog:
     def text(self, key: str, lang: str | None = None, **params: Any) -> str:
         translation = self._by_lang.get(lang or self.default) or self._by_lang[self.default]
         value = translation.gettext(key)
+        words = self.words(lang)
+        value = fill_units(value, words | {k: params[k] for k in words.keys() & params.keys()})
         return value.format(**params) if params else value
+
+    def words(self, lang: str | None = None) -> dict[str, str]:
+        """The unit words, for a placeholder with a format spec ("{Group_kind:<14}")."""
+        return words_for(self.units, lang or self.default)

@@ -154,6 +154,7 @@ def procedures_posters(
     """Printable A4 sheets: QR code, Vietnamese title and one line per procedure."""
     settings = settings_or_exit()
     from bot.i18n import create_i18n
+    from bot.services.directory.units import labels_in_context
     from bot.services.procedures import core as procedures
     from bot.services.procedures.guides import FIELDS
     from bot.services.procedures.posters import write_posters
@@ -161,17 +162,18 @@ def procedures_posters(
     if out.suffix.lower() != ".pdf":
         fail(f"{out}: the file name must end in .pdf")
 
-    async def load() -> list[Guide]:
+    async def load() -> tuple[list[Guide], tuple[str, str]]:
         async with db_session(settings) as session:
             await procedures.ensure_catalog(session)
             procedures.check_place(place)
+            units = await labels_in_context(session, [])  # "UBND xã" on a commune's posters
             if codes:
-                return [await procedures.get_guide(session, c) for c in codes]
+                return [await procedures.get_guide(session, c) for c in codes], units
             index = await procedures.get_index(session)
             in_force = [g for g in index.guides if g.in_force]
-            return sorted(in_force, key=lambda g: (FIELDS.index(g.field), g.code))
+            return sorted(in_force, key=lambda g: (FIELDS.index(g.field), g.code)), units
 
-    guides = run_async(load)
+    guides, units = run_async(load)
     links = _links(settings, [g.code for g in guides], place, web)
     i18n = create_i18n("vi")
     pages = write_posters(
@@ -179,6 +181,7 @@ def procedures_posters(
         out,
         lambda key: i18n.gettext(key, locale="vi"),
         ward=ward,
+        units=units,
     )
     typer.echo(f"{out}: {pages} A4 page(s)")
 

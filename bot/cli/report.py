@@ -9,6 +9,7 @@ import typer
 
 from bot.cli.support import db_session, describe, fail, run_async, settings_or_exit
 from bot.services.common.errors import Invalid, NotFound
+from bot.services.directory.units import labels_of
 from bot.texts import Catalog
 
 
@@ -38,7 +39,7 @@ def report(
             except NotFound as err:
                 fail(describe(err), 2)
             data = await monthly_report(session, w, period, now)
-        catalog = Catalog(settings.language)
+        catalog = Catalog(settings.language, labels_of(w))  # the ward's own unit words
         doc = document(data, catalog, settings.language, now.astimezone(settings.tz))
         try:
             write_report(doc, out)

@@ -66,7 +66,7 @@ def render(s: WardStats, cat: Catalog) -> str:
         ),
         *_more(s, cat),
         "",
-        cat.text("kpi.group_header"),
+        cat.text("kpi.group_header", **cat.words()),
     ]  # fmt: skip
     for g in s.groups:
         lines.append(
@@ -97,16 +97,17 @@ def stats(
     if first > last:
         fail(Catalog().text("kpi.bad_period"), 2)
 
-    async def go() -> WardStats:
+    async def go() -> tuple[WardStats, tuple[str, str]]:
         async with db_session(settings) as session:
             w = await get_ward(session, ward)
-            return await ward_stats(session, w, Period(first, last, settings.tz), now)
+            stats = await ward_stats(session, w, Period(first, last, settings.tz), now)
+            return stats, (w.kind_label, w.group_label)
 
-    result = run_async(go)
+    result, units = run_async(go)
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(render(result, Catalog(settings.language)))
+        typer.echo(render(result, Catalog(settings.language, units)))
 
 
 def targets(

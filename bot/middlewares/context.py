@@ -1,4 +1,5 @@
-"""Outer middlewares: a database session per update, who the user is, and in-flight tracking."""
+"""Outer middlewares: a database session per update, who the user is, the words of their
+ward, and in-flight tracking."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import Chat, TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import speaking
 from bot.services.directory.residents import get_resident
-from bot.services.directory.roles import load_principal
+from bot.services.directory.roles import Principal, load_principal
+from bot.services.directory.units import labels_in_context
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -47,6 +50,25 @@ class PrincipalMiddleware(BaseMiddleware):
             data["principal"] = await load_principal(session, user.id, self.admin_ids)
             data["resident"] = await get_resident(session, user.id)
         return await handler(event, data)
+
+
+class UnitWordsMiddleware(BaseMiddleware):
+    """Every message of this update speaks of the sender's own units: "xã"/"thôn" in a commune,
+    "phường"/"tổ dân phố" in a ward (bot.i18n fills them in). From what the principal middleware
+    already loaded, so a registered resident or a staff member costs no extra query."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        resident, principal = data.get("resident"), data.get("principal")
+        known = []
+        if resident is not None and resident.household is not None:
+            ward = resident.household.group.ward
+            known.append((ward.kind_label, ward.group_label))
+        if isinstance(principal, Principal):
+            known += [g.ward_labels for g in principal.grants]
+        chat: Chat | None = data.get("event_chat")
+        group_chat = chat.id if chat is not None and chat.type != "private" else None
+        with speaking(await labels_in_context(data["session"], known, group_chat)):
+            return await handler(event, data)
 
 
 class InflightMiddleware(BaseMiddleware):

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.services.common.errors import Invalid, NotFound, ServiceError
 from bot.services.directory.pseudonyms import pseudonym
+from bot.services.directory.units import UnitLabels, labels_in_context, local_units
 from bot.services.procedures import core as procedures
 from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
@@ -69,8 +70,14 @@ class _Pages:
         return page_lang(request, self.settings.language)
 
     def render(
-        self, request: web.Request, name: str, status: int = 200, **ctx: Any
+        self,
+        request: web.Request,
+        name: str,
+        status: int = 200,
+        units: UnitLabels | None = None,
+        **ctx: Any,
     ) -> web.Response:
+        """`units`: the labels of the wards this server serves ("UBND xã" in a commune)."""
         lang = self.lang(request)
 
         def gt(key: str) -> str:
@@ -80,7 +87,7 @@ class _Pages:
             lang=lang,
             other="en" if lang == "vi" else "vi",
             t=_labels(self.i18n, lang),
-            pick=lambda obj, attr: pick(obj, attr, lang),
+            pick=lambda obj, attr: local_units(pick(obj, attr, lang), units, lang),
             field_name=lambda f: field_label(gt, f),
             kind_name=lambda k: kind_label(gt, k),
             verification=lambda g: verification_line(gt, g, utcnow().date()),
@@ -104,10 +111,12 @@ class _Pages:
                 guide = await procedures.get_guide(session, code)
             except NotFound:
                 return self.render(request, "not_found.html", status=404, code=code[:20])
+            units = await labels_in_context(session, [])
         username = (self.settings.bot_username or "").lstrip("@")
         return self.render(
             request,
             "guide.html",
+            units=units,
             g=guide,
             telegram=procedures.bot_link(username, guide.code) if username else None,
         )
@@ -131,10 +140,12 @@ class _Pages:
                 except Invalid as err:
                     error = self.error_html(err, lang)
             index = await procedures.get_index(session)
+            units = await labels_in_context(session, [])
         by_field = {f: [g for g in index.guides if g.field == f] for f in FIELDS}
         return self.render(
             request,
             "search.html",
+            units=units,
             query=query,
             good=result.good if result else False,
             hits=[h.guide for h in (result.hits if result and result.good else [])]

@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.i18n import speak_for
 from bot.services.common.errors import ServiceError
 from bot.services.directory import residents
 from bot.services.directory import units as directory
@@ -110,7 +111,7 @@ async def cmd_start(
 
 
 def _units(ward: Ward | None) -> dict[str, str]:
-    return directory.unit_words(ward, I18n.get_current().current_locale)
+    return speak_for(ward)  # the ward chosen here, before the resident belongs to it
 
 
 async def _done(session: AsyncSession, household: Household) -> str:
@@ -123,6 +124,8 @@ async def _welcome(session: AsyncSession, settings: Settings, group_id: int) -> 
     """Who speaks through Loa (the ward's People's Committee), how to check a message, and
     what Loa keeps (the privacy notice)."""
     ward = await directory.home_ward(session, group_id)
+    if ward is not None:
+        _units(ward)  # a join link names the ward before the resident belongs to it
     council = ward.council if ward is not None else _("start.council_any")
     notice = await privacy_notice(session, settings, group_id)
     return _("start.welcome").format(council=esc(council)) + "\n\n" + notice

@@ -13,6 +13,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.i18n import UNIT_LABELS
+from bot.services.directory.units import local_units
 from bot.services.procedures.core import bot_link, web_link
 from bot.services.procedures.guides import Guide, pick
 from bot.services.procedures.labels import field_label, kind_label, source_lines, verification_line
@@ -109,7 +111,7 @@ def card_text(guide: Guide, case_index: int = 0) -> str:
         )
     sections.append("\n".join([_("guide.sources"), *map(esc, source_lines(_, guide))]))
     sections.append(f"<b>{esc(verification_line(_, guide, utcnow().date()))}</b>")
-    return "\n\n".join(sections)
+    return local_units("\n\n".join(sections), UNIT_LABELS.get(), lg)  # "UBND xã" in a commune
 
 
 def card_keyboard(guide: Guide, case_index: int, public_url: str) -> InlineKeyboardMarkup:

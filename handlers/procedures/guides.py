@@ -22,9 +22,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.i18n import UNIT_LABELS
 from bot.services.common.errors import ServiceError
 from bot.services.directory.pseudonyms import pseudonym
 from bot.services.directory.roles import Principal
+from bot.services.directory.units import local_units
 from bot.services.procedures import core as procedures
 from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
@@ -240,7 +242,7 @@ async def inline_search(
         InlineQueryResultArticle(
             id=g.code,
             title=pick(g, "title", lang())[:200],
-            description=pick(g, "summary", lang())[:200],
+            description=local_units(pick(g, "summary", lang()), UNIT_LABELS.get(), lang())[:200],
             input_message_content=InputTextMessageContent(
                 message_text=split_message(card_text(g))[0], parse_mode="HTML"
             ),

@@ -17,12 +17,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.i18n import create_i18n
+from bot.i18n import create_i18n, speaking
+from bot.services.directory.units import labels_of
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import sla
 from handlers.triage import relay
 from handlers.triage.views import local_time
-from models import utcnow
+from models import Ticket, Ward, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -54,25 +55,34 @@ async def run_sla_checks(
                 if not await sla.mark(session, ticket.id, "reminded_at", now):
                     continue
                 await ticket_actions.note_system(session, ticket, "reminded", now)
-                text = _("sla.reminder").format(
-                    number=ticket.id, due=local_time(ticket.due_at, settings.tz)
-                )
-                await relay.to_staff(bot, session, ticket, text, link=False)
+                with speaking(labels_of(await session.get(Ward, ticket.ward_id))):
+                    text = _("sla.reminder").format(
+                        number=ticket.id, due=local_time(ticket.due_at, settings.tz)
+                    )
+                    await relay.to_staff(bot, session, ticket, text, link=False)
                 report.reminded.append(ticket.id)
             for ticket in await sla.due_for_escalation(session, now):
                 if not await sla.mark(session, ticket.id, "escalated_at", now):
                     continue
                 await ticket_actions.note_system(session, ticket, "overdue", now)
                 await session.refresh(ticket)
-                headline = _("sla.overdue_official").format(number=ticket.id)
-                count = await relay.alert_officials(bot, session, ticket, headline, settings, i18n)
-                text = _("sla.overdue_staff").format(number=ticket.id, count=count)
-                await relay.to_staff(bot, session, ticket, text, link=False)
-                await relay.refresh_card(bot, session, ticket, settings, i18n)
+                with speaking(labels_of(await session.get(Ward, ticket.ward_id))):
+                    await _escalate(bot, session, ticket, settings, i18n)
                 report.escalated.append(ticket.id)
     if report.reminded or report.escalated:
         logger.info("sla: reminded %s, escalated %s", report.reminded, report.escalated)
     return report
+
+
+async def _escalate(
+    bot: Bot, session: AsyncSession, ticket: Ticket, settings: Settings, i18n: I18n
+) -> None:
+    """Officials get the card; the staff group is told how many (in the ward's own words)."""
+    headline = _("sla.overdue_official").format(number=ticket.id)
+    count = await relay.alert_officials(bot, session, ticket, headline, settings, i18n)
+    text = _("sla.overdue_staff").format(number=ticket.id, count=count)
+    await relay.to_staff(bot, session, ticket, text, link=False)
+    await relay.refresh_card(bot, session, ticket, settings, i18n)
 
 
 class SlaTicker:

@@ -108,3 +108,49 @@ def test_the_five_corrected_facts(shipped_guides: list[Guide]) -> None:
     poor = by_code["1.011606"]
     assert poor.legal_basis[0].startswith("Nghị định 351/2025/NĐ-CP")
     assert "2026–2030" in poor.summary_vi
+
+
+# The words of a ward's units; a message says them through {ward_kind}, {group_kind},
+# {group_short}, {leader_kind}, {group_example}, so a commune reads "xã", "thôn", "trưởng thôn".
+WARD_UNIT_WORDS = {
+    "vi": re.compile(r"phường(?!, xã)|tổ dân phố|tổ trưởng|\bthôn\b|\btổ\b(?! công nghệ)", re.I),
+    "en": re.compile(r"\bwards?\b(?! or commune)|residential group|group leader|village", re.I),
+}
+# "tổ" there is the digital-technology team (tổ công nghệ số) named a second time.
+THE_TEAM = {"help.tech_team", "staff.code_created"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_messages_name_units_through_placeholders(lang: str) -> None:
+    """Every message that names the ward or its groups takes the word from the ward's data;
+    only generic phrases ("phường, xã nào?", "ward or commune") stay literal."""
+    bad = {
+        k: v
+        for k, v in catalog(lang).items()
+        if k not in THE_TEAM and WARD_UNIT_WORDS[lang].search(re.sub(r"\{\w+\}|phường, xã", "", v))
+    }
+    assert not bad
+
+
+def test_articles_checked_against_the_legal_text(shipped_guides: list[Guide]) -> None:
+    """Citations compared with the codified text (Bộ pháp điển) of Luật Hộ tịch 2014, Nghị định
+    23/2015/NĐ-CP as amended by 07/2025/NĐ-CP and the passport law as amended in 2023."""
+    by_code = {g.code: g for g in shipped_guides}
+
+    def article(code: str, about: str) -> str:
+        return " | ".join(s.article for s in by_code[code].sources if s.about == about)
+
+    assert article("2.000913", "documents").startswith("Điều 38 ")  # amend/cancel a contract
+    assert article("2.000942", "documents").startswith("Điều 40 ")  # copy of a certified contract
+    for contract in ("2.000913", "2.001016", "2.001019", "2.001035", "2.001406"):
+        assert article(contract, "time").startswith("Điều 37 "), contract  # 02 working days
+    assert article("1.004845", "documents").startswith("Điều 22 ")  # ending a guardianship
+    assert article("1.004837", "documents").startswith("Điều 20–21 ")
+    assert "khoản 2" in article("2.000635", "fee")  # extract copies are paid for
+    assert article("1.001653", "documents").startswith("Điều 8–9 ")  # disability card re-issue
+    assert "28/2012" not in " ".join(s.text for s in by_code["1.001653"].sources)
+    passport = by_code["1.010386"]
+    assert "02 ngày làm việc" in passport.summary_vi and "48 giờ" not in passport.summary_vi
+    assert "2 working days" in passport.summary_en
+    for code in ("1.004746", "1.004845", "1.005461"):  # Article 11(1)(a) exemptions stated
+        assert "hộ nghèo, người khuyết tật" in by_code[code].cases[0].fee_vi, code

@@ -49,7 +49,7 @@ def test_bad_input_is_refused_clearly(env: Path, tmp_path: Path) -> None:
         (["--audience", "ward"], "exactly one of --text or --file"),
         (["--audience", "ward", "--text", "x", "--urgency", "huge"], "--urgency must be"),
         (["--audience", "ward", "--text", "x", "--at", "tomorrow"], "ISO time"),
-        (["--audience", "groups:Tổ 99", "--text", "x"], "Không tìm thấy tổ «Tổ 99»."),
+        (["--audience", "groups:Tổ 99", "--text", "x"], "Không tìm thấy tổ dân phố «Tổ 99»."),
         (["--audience", "ward", "--text", "   "], "Thông báo chưa có nội dung."),
         (
             [

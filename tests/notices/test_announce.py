@@ -133,7 +133,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
     out = await c.tap("Xong")
     assert "ít nhất một tổ" in out[0]
     await c.tap("Tổ 1")
-    await c.tap("Xong (1 tổ)")
+    await c.tap("Xong, đã chọn 1 tổ")
     await c.tap("Bình thường")
     await c.tap("Hẹn giờ")
     assert "đã qua" in (await c.say("01/01/2020"))[0]

@@ -38,7 +38,7 @@ def test_states_and_what_residents_read(shipped_guides: list[Guide]) -> None:
     old = dataclasses.replace(fresh, verified_on=today - timedelta(days=181))
     assert old.verification(today) == "stale"
     assert "đã hơn 6 tháng" in verification_line(_vi, old, today)
-    assert "Lệ phí: Luật Hộ tịch 2014, Điều 11 (miễn lệ phí)" in "\n".join(
+    assert "Lệ phí: Luật Hộ tịch 2014, Điều 11 khoản 1 (miễn lệ phí)" in "\n".join(
         source_lines(_vi, guide)
     )
 

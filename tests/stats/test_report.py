@@ -19,7 +19,7 @@ from bot.cli.main import app
 from bot.services.directory.seed import SAMPLE_WARD
 from models import Acknowledgement, Delivery, Household, Notice, Resident, TargetKind
 from models.clock import ManualClock
-from tests.stats.test_indicators import _world
+from tests.stats.world import build as _world
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.directory.units import home_ward
+from bot.services.directory.units import home_ward, labels_of
 from bot.services.procedures.posters import FONTS
 from bot.texts import Catalog
 from models import (
@@ -112,8 +112,8 @@ async def build(
     session: AsyncSession, settings: Settings, lang: str = "vi", now: datetime | None = None
 ) -> Record:
     """The record with today's counts, in `lang`."""
-    cat = Catalog(lang)
     home = await home_ward(session)
+    cat = Catalog(lang, labels_of(home) if home is not None else None)
     ward = home.name if home is not None else cat.text("record.ward_unknown")
     when = (now or utcnow()).astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
     retention = {

@@ -33,7 +33,11 @@ async def get_resident(session: AsyncSession, telegram_id: int) -> Resident | No
     return await session.scalar(
         select(Resident)
         .where(Resident.telegram_id == telegram_id)
-        .options(joinedload(Resident.household).joinedload(Household.group))
+        .options(
+            joinedload(Resident.household)
+            .joinedload(Household.group)
+            .joinedload(ResidentialGroup.ward)  # its unit words, for every message
+        )
     )
 
 

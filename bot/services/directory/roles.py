@@ -23,6 +23,7 @@ class Grant:
     group_id: int | None
     ward_name: str
     group_name: str | None
+    ward_labels: tuple[str, str] = ("Phường", "Tổ dân phố")  # the ward's unit words (data)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,14 @@ async def load_principal(
         .options(selectinload(RoleGrant.ward), selectinload(RoleGrant.group))
     )
     grants = tuple(
-        Grant(r.role, r.ward_id, r.group_id, r.ward.name, r.group.name if r.group else None)
+        Grant(
+            r.role,
+            r.ward_id,
+            r.group_id,
+            r.ward.name,
+            r.group.name if r.group else None,
+            (r.ward.kind_label, r.ward.group_label),
+        )
         for r in rows
     )
     return Principal(telegram_id, grants, superadmin=telegram_id in set(admin_ids))

@@ -20,11 +20,12 @@ from sqlalchemy.orm import defer
 
 from bot.config import Settings
 from bot.services.common import audit
+from bot.services.directory.units import unit_words
 from bot.services.notices import acks
 from bot.services.notices.quiet import release_time
 from bot.texts import Catalog
 from broadcasts import audience, outbox
-from models import Notice, NoticeStatus, Resident, Urgency
+from models import Notice, NoticeStatus, Resident, Urgency, Ward
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ async def _escalate(run: _Run, notice: Notice, group: acks.GroupCoverage) -> Non
             group=group.group,
             count=len(group.missing),
             hours=(notice.remind_after_hours or 0) * 2,
+            **unit_words(await run.session.get(Ward, notice.ward_id), run.settings.language),
         ),
         *(f"• {address}" for address in shown),
     ]

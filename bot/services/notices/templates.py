@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.common import audit
 from bot.services.common.errors import Invalid, NotFound
-from models import NoticeTemplate
+from bot.services.directory.units import UnitLabels, labels_of, local_units
+from models import NoticeTemplate, Ward
 
 SHIPPED = Path(__file__).resolve().parents[3] / "data" / "templates.yaml"
 KINDS = ("notice", "event", "emergency")
@@ -65,10 +66,29 @@ def shipped() -> tuple[Template, ...]:
 
 
 async def list_templates(session: AsyncSession, ward_id: int) -> list[Template]:
+    """The shipped templates in the ward's own words ("Họp thôn" in a commune), then its own."""
+    labels = labels_of(await session.get(Ward, ward_id))
     added = await session.scalars(
         select(NoticeTemplate).where(NoticeTemplate.ward_id == ward_id).order_by(NoticeTemplate.id)
     )
-    return [*shipped(), *(Template(f"d-{t.id}", t.name, t.kind, t.text) for t in added)]
+    return [
+        *(_in_units(t, labels) for t in shipped()),
+        *(Template(f"d-{t.id}", t.name, t.kind, t.text) for t in added),
+    ]
+
+
+def _in_units(t: Template, labels: UnitLabels) -> Template:
+    def local(text: str | None) -> str | None:
+        return None if text is None else local_units(text, labels, "vi")
+
+    return replace(
+        t,
+        name=local_units(t.name, labels, "vi"),
+        text=local_units(t.text, labels, "vi"),
+        place=local(t.place),
+        eligible=local(t.eligible),
+        bring=local(t.bring),
+    )
 
 
 async def get(session: AsyncSession, ward_id: int, ref: str) -> Template:

@@ -12,6 +12,7 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
+from bot.services.directory.units import UnitLabels, local_units
 from bot.services.procedures.guides import Guide
 from bot.services.procedures.labels import Gettext, field_label
 
@@ -58,8 +59,10 @@ def write_posters(
     gettext: Gettext,
     *,
     ward: str = "",
+    units: UnitLabels | None = None,
 ) -> int:
-    """One A4 page per (guide, link). Returns the number of pages written."""
+    """One A4 page per (guide, link), in the words of `units` ("UBND xã" in a commune).
+    Returns the number of pages written."""
     pdf = _Poster()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for guide, link in guides:
@@ -69,14 +72,16 @@ def write_posters(
         header = field_label(gettext, guide.field) + (f" · {ward}" if ward else "")
         pdf.cell(width, 8, header, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
-        size, line = (26, 12) if len(guide.title_vi) < 70 else (20, 10)
-        if len(guide.title_vi) > 140:  # the longest catalog titles run to four lines
+        title = local_units(guide.title_vi, units, "vi")
+        size, line = (26, 12) if len(title) < 70 else (20, 10)
+        if len(title) > 140:  # the longest catalog titles run to four lines
             size, line = 16, 8
         pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(width, line, guide.title_vi, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, line, title, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
         pdf.set_font("DejaVu", "", 15)
-        pdf.multi_cell(width, 8, guide.summary_vi, align="C", new_x="LMARGIN", new_y="NEXT")
+        summary = local_units(guide.summary_vi, units, "vi")
+        pdf.multi_cell(width, 8, summary, align="C", new_x="LMARGIN", new_y="NEXT")
         top = max(pdf.get_y() + 6, 95)
         top = min(top, pdf.h - QR_MM - 45)
         pdf.qr(link, (pdf.w - QR_MM) / 2, top, QR_MM)

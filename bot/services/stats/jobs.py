@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.services.directory.units import labels_of
 from bot.services.stats.digest import (
     Letter,
     alert_text,
@@ -131,7 +132,8 @@ async def run_digest(
                 continue
             s = await ward_stats(session, ward, period, now)
             targets = await get_targets(session, ward_id)
-            letters = await digest_letters(session, s, ward_id, targets, catalog)
+            cat = Catalog(catalog.default, labels_of(ward))  # the ward's own unit words
+            letters = await digest_letters(session, s, ward_id, targets, cat)
             await deliver(api, letters, report, limiter)
     return report
 
@@ -149,6 +151,7 @@ async def run_alerts(
         for ward in list(await session.scalars(select(Ward).order_by(Ward.id))):
             await session.refresh(ward)  # an earlier ward's lost claim may have expired it
             ward_id = ward.id  # a lost claim below expires `ward`: keep plain values
+            cat = Catalog(catalog.default, labels_of(ward))  # the ward's own unit words
             s = await ward_stats(session, ward, period, now)
             targets = await get_targets(session, ward_id)
             rows = await session.execute(
@@ -183,7 +186,7 @@ async def run_alerts(
                         session, ward_id, ids[g.name], kind, f"g{ids[g.name]}:{today}", now
                     ):
                         continue
-                    text = alert_text(kind, s.ward, g, targets, catalog)
+                    text = alert_text(kind, s.ward, g, targets, cat)
                     to = sorted(set(staff) | set(led.get(g.name, [])))
                     await deliver(api, [Letter(tg, text) for tg in to], report, limiter)
     return report
