@@ -10,6 +10,7 @@ BENCHES = (
     "bench.procedures_search",
     "bench.delivery",
     "bench.verify",
+    "bench.stats",
 )
 
 if __name__ == "__main__":

@@ -51,6 +51,9 @@ TABLES = {
     "notices": "written by officials",
     "notice_templates": "written by officials",
     "staff_chats": "the team's chat",
+    "ward_targets": "the ward's own data; updated_by is an administrator's id",
+    "chat_member_samples": "a count per group chat and day, never who",
+    "stats_messages": "which digest or alert went out for a ward or group, never to whom",
 }
 # Salted one-way hashes: compared, never shown, not reversible without the salt.
 PSEUDONYM_COLUMNS = {"abuse_marks.subject", "ask_blocks.subject", "procedure_search_gaps.subject"}

@@ -161,10 +161,10 @@ async def test_alerts_once_per_spell_to_officials_and_the_groups_leaders(
     got = await alerts(MONDAY + timedelta(minutes=15))
     assert set(got) == {OFFICIAL_ID, LEADER_1}  # Tổ 2's leader and the other ward: nothing
     assert sorted(got[OFFICIAL_ID]) == sorted([
-        "⚠️ Tổ 1 (Phường Test): đã 14 ngày chưa có thông báo nào trong nhóm của tổ "
+        "⚠️ Tổ 1 (Phường Test): đã 14 ngày chưa có thông báo nào trong nhóm chat "
         "(tối đa 10 ngày).",
         "⚠️ Tổ 3 (Phường Test): tỉ lệ hộ đăng ký Loa là 50%, thấp hơn chỉ tiêu 90%. "
-        "Kính mong tổ vận động thêm các hộ tham gia.",
+        "Kính mong vận động thêm các hộ tham gia.",
     ])  # fmt: skip
     assert got[LEADER_1] == [got[OFFICIAL_ID][0]] or got[LEADER_1] == [got[OFFICIAL_ID][1]]
     assert "Tổ 1" in got[LEADER_1][0]
