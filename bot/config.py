@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     retention_search_days: int = Field(default=180, ge=7)
     gaps_per_source_per_day: int = Field(default=5, ge=1)
     gaps_per_day: int = Field(default=200, ge=1)
+    # Officials' web dashboard (/dash): sign-in links last minutes, the session cookie hours;
+    # the cookie is signed with LOA_DASH_SECRET (unset: derived from the bot token).
+    dash_secret: SecretStr | None = None
+    dash_link_minutes: int = Field(default=10, ge=1, le=60)
+    dash_session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     @field_validator("bot_token")
     @classmethod
@@ -188,6 +193,14 @@ class Settings(BaseSettings):
             return self.privacy_salt.get_secret_value().encode()
         token = self.bot_token.get_secret_value() if self.bot_token else ""
         return hashlib.sha256(b"loa-privacy-salt:" + token.encode()).digest()
+
+    @property
+    def dash_key(self) -> bytes:
+        """The key that signs dashboard cookies: LOA_DASH_SECRET, else derived from the token."""
+        if self.dash_secret is not None:
+            return self.dash_secret.get_secret_value().encode()
+        token = self.bot_token.get_secret_value() if self.bot_token else ""
+        return hashlib.sha256(b"loa-dash-cookie:" + token.encode()).digest()
 
     def require_token(self) -> str:
         """The bot token, or ConfigError naming LOA_BOT_TOKEN."""

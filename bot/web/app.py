@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.db import create_session_factory, ping
 from bot.logs import AccessLogger
+from bot.web.dash import add_dash_routes
 from bot.web.guides import add_guide_routes
 from bot.web.webhook import WebhookHandler
 
@@ -39,7 +40,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:  # 404 and friends are responses too
         exc.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a page may set a stricter or wider one
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -67,7 +69,9 @@ def create_web_app(
     app = web.Application(middlewares=[security_headers])
     app[ENGINE_KEY] = engine
     app.router.add_get("/healthz", healthz)
-    add_guide_routes(app, settings, create_session_factory(engine))
+    sessions = create_session_factory(engine)
+    add_guide_routes(app, settings, sessions)
+    add_dash_routes(app, settings, sessions)
     if settings.webhook_url and dispatcher is not None and bot is not None:
         assert settings.webhook_secret is not None  # enforced by Settings
         WebhookHandler(

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from bot.app import COMMANDS
 from bot.i18n import LOCALES_DIR
 from bot.services import processing_record
+from bot.services.stats.goals import Level
 from bot.services.when import WEEKDAYS
 from models import Role, Urgency
 
@@ -20,6 +21,7 @@ KEY_CALL = re.compile(
     r"""(?:\b_|gettext|\.text|Invalid|NotFound|Forbidden|NotConfigured|ServiceError)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""
 )
 KEY_TRANSLATE = re.compile(r"""translate\(\s*[\w.]+,\s*["']([a-z_]+\.[a-z_.]+)["']""")
+KEY_TEMPLATE = re.compile(r"""["'](dash\.[a-z_.]*[a-z])["']""")  # in the dashboard's templates
 KEY_ATTR = re.compile(r"""\bkey = ["']([a-z_]+\.[a-z_.]+)["']""")
 
 
@@ -34,6 +36,9 @@ def used_keys() -> set[str]:
     keys |= {f"notice.header_{u.value}" for u in Urgency}
     keys |= processing_record.text_keys()  # built from category names
     keys |= {f"weekday.{d}" for d in WEEKDAYS} | {f"weekday.short_{d}" for d in WEEKDAYS}
+    keys |= {f"dash.level_{level.value}" for level in Level}
+    for path in (ROOT / "bot" / "web").rglob("*.html"):
+        keys |= set(KEY_TEMPLATE.findall(path.read_text(encoding="utf-8")))
     for folder in ("bot", "handlers", "broadcasts"):
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:
