@@ -189,18 +189,18 @@ class Settings(BaseSettings):
     @property
     def privacy_key(self) -> bytes:
         """The salt of the pseudonyms: LOA_PRIVACY_SALT, else derived from the bot token."""
-        if self.privacy_salt is not None:
-            return self.privacy_salt.get_secret_value().encode()
-        token = self.bot_token.get_secret_value() if self.bot_token else ""
-        return hashlib.sha256(b"loa-privacy-salt:" + token.encode()).digest()
+        return self._secret_or_derived(self.privacy_salt, b"loa-privacy-salt:")
 
     @property
     def dash_key(self) -> bytes:
         """The key that signs dashboard cookies: LOA_DASH_SECRET, else derived from the token."""
-        if self.dash_secret is not None:
-            return self.dash_secret.get_secret_value().encode()
+        return self._secret_or_derived(self.dash_secret, b"loa-dash-cookie:")
+
+    def _secret_or_derived(self, secret: SecretStr | None, label: bytes) -> bytes:
+        if secret is not None:
+            return secret.get_secret_value().encode()
         token = self.bot_token.get_secret_value() if self.bot_token else ""
-        return hashlib.sha256(b"loa-dash-cookie:" + token.encode()).digest()
+        return hashlib.sha256(label + token.encode()).digest()
 
     def require_token(self) -> str:
         """The bot token, or ConfigError naming LOA_BOT_TOKEN."""

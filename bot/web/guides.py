@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 from markupsafe import Markup, escape
@@ -25,6 +24,7 @@ from bot.services.errors import Invalid, NotFound, ServiceError
 from bot.services.gaps import GapLimits
 from bot.services.guides import FIELDS, LANGS, pick
 from bot.services.pseudonyms import pseudonym
+from bot.web.templating import environment
 from models import utcnow
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,12 +66,7 @@ class _Pages:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings, self.sessions = settings, sessions
         self.i18n = create_i18n(settings.language)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = environment(TEMPLATES)
 
     def lang(self, request: web.Request) -> str:
         wanted = request.query.get("lang", "")

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +18,7 @@ from bot.logs import who
 from bot.services.roles import Principal, load_principal
 from bot.services.stats.indicators import Period
 from bot.web.dash.auth import COOKIE, Scope, read_session, ward_scopes
+from bot.web.templating import environment
 from models import Ward, utcnow
 
 logger = logging.getLogger(__name__)
@@ -56,12 +56,7 @@ class DashBase:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings, self.sessions = settings, sessions
         self.i18n = create_i18n(settings.language)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = environment(TEMPLATES)
         self.env.filters.update(pct=pct, num=num)
         self.session_age = timedelta(hours=settings.dash_session_hours)
         self.secure_cookie = settings.public_url.startswith("https://")
@@ -115,11 +110,8 @@ class DashBase:
         if scope is None or (whole_ward and not scope.whole_ward):
             logger.warning("dashboard refused %s for %s", request.path, who(tid))
             raise self.refused(self._("dash.refused"))
-        days = (
-            int(request.query.get("days", "30"))
-            if request.query.get("days", "30") in {str(d) for d in PERIODS}
-            else 30
-        )
+        asked = request.query.get("days", "")
+        days = int(asked) if asked in {str(d) for d in PERIODS} else 30
         today = now.astimezone(self.settings.tz).date()
         period = Period(today - timedelta(days=days - 1), today, self.settings.tz)
         ward = next(w for w in wards if w.id == ward_id)

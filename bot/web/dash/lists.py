@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Lists(Overview):
     async def _groups_table(self, session: AsyncSession, view: View) -> Table:
         stats = await ward_stats(session, view.ward, view.period, view.now)
-        return groups_table(self._, await self.visible(session, view, stats.groups))
+        return groups_table(self._, self.visible(view, stats.groups))
 
     async def groups(self, request: web.Request) -> web.Response:
         async with self.sessions() as session:

@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import triage_stats
 from bot.services.stats.activity import hourly_activity
@@ -47,7 +46,7 @@ class Overview(DashBase):
             view = await self.view(request, session)
             stats = await ward_stats(session, view.ward, view.period, view.now)
             goals = await ward_goals(session, view.ward.id)
-            groups = await self.visible(session, view, stats.groups)
+            groups = self.visible(view, stats.groups)
             figures = self._figures(goals, stats.reach, stats.days_since_last_notice,
                                     stats.ack_rate)  # fmt: skip
             hours = None
@@ -93,9 +92,9 @@ class Overview(DashBase):
                    goals.rate_level(ack, goals.ack_rate)),
         ]  # fmt: skip
 
-    async def visible(
-        self, session: AsyncSession, view: View, groups: list[GroupStats]
-    ) -> list[GroupStats]:
+    @staticmethod
+    def visible(view: View, groups: list[GroupStats]) -> list[GroupStats]:
+        """All groups for officials, a leader's own groups for a leader."""
         if view.scope.whole_ward:
             return groups
         names = {
