@@ -159,3 +159,21 @@ def _qs(data: dict[str, str]) -> str:
     from urllib.parse import urlencode
 
     return urlencode(data)
+
+
+async def test_signin_page_shows_the_widget_and_only_it_may_load_telegram(
+    client: TestClient, session: AsyncSession, place: World
+) -> None:
+    resp = await client.get("/dash/signin")
+    html = await resp.text()
+    assert resp.status == 200 and "/dash" in html
+    assert 'data-telegram-login="loa_phuong_bot"' in html
+    assert "http://127.0.0.1:8080/dash/auth/telegram" in html
+    assert "https://telegram.org" in resp.headers["Content-Security-Policy"]
+    await sign_in(client, session, OFFICIAL_ID)
+    page = await client.get("/dash")
+    assert "telegram.org" not in page.headers["Content-Security-Policy"]
+    assert "script-src 'unsafe-hashes'" in page.headers["Content-Security-Policy"]
+    signout = await client.post("/dash/signout", allow_redirects=False)
+    assert signout.status == 303 and signout.headers["Location"] == "/dash/signin"
+    assert await _status(client, "/dash") == 302
