@@ -16,9 +16,8 @@ from bot.config import Settings
 from bot.services.roles import Principal
 from bot.services.stats import GroupStats, Period, WardStats, ward_stats
 from bot.services.stats.charts import reach_by_group
-from bot.services.stats.dash_links import issue_token
+from bot.services.stats.dash_links import issue_token, may_request_link
 from bot.services.stats.goals import ward_goals
-from bot.web.dash.auth import may_request_link
 from handlers.common import esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Role, Ward, utcnow

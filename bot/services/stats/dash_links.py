@@ -13,7 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import DashLoginToken
+from bot.services.roles import Principal
+from models import DashLoginToken, Role
+
+
+def may_request_link(principal: Principal) -> bool:
+    """Officials and group leaders (what each sees is decided per request by the dashboard)."""
+    return principal.superadmin or principal.has(
+        Role.WARD_ADMIN, Role.WARD_OFFICIAL, Role.GROUP_LEADER
+    )
 
 
 def token_hash(token: str) -> str:

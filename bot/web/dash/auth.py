@@ -87,7 +87,3 @@ def ward_scopes(principal: Principal, ward_ids: list[int]) -> dict[int, Scope]:
         if whole or led:
             out[ward_id] = Scope(ward_id, whole, led)
     return out
-
-
-def may_request_link(principal: Principal) -> bool:
-    return principal.superadmin or principal.has(*OFFICIALS, Role.GROUP_LEADER)
