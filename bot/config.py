@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     retention_search_days: int = Field(default=180, ge=7)
     gaps_per_source_per_day: int = Field(default=5, ge=1)
     gaps_per_day: int = Field(default=200, ge=1)
+    # Officials' web dashboard (/dash): sign-in links last minutes, the session cookie hours;
+    # the cookie is signed with LOA_DASH_SECRET (unset: derived from the bot token).
+    dash_secret: SecretStr | None = None
+    dash_link_minutes: int = Field(default=10, ge=1, le=60)
+    dash_session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     @field_validator("bot_token")
     @classmethod
@@ -190,10 +195,18 @@ class Settings(BaseSettings):
     @property
     def privacy_key(self) -> bytes:
         """The salt of the pseudonyms: LOA_PRIVACY_SALT, else derived from the bot token."""
-        if self.privacy_salt is not None:
-            return self.privacy_salt.get_secret_value().encode()
+        return self._secret_or_derived(self.privacy_salt, b"loa-privacy-salt:")
+
+    @property
+    def dash_key(self) -> bytes:
+        """The key that signs dashboard cookies: LOA_DASH_SECRET, else derived from the token."""
+        return self._secret_or_derived(self.dash_secret, b"loa-dash-cookie:")
+
+    def _secret_or_derived(self, secret: SecretStr | None, label: bytes) -> bytes:
+        if secret is not None:
+            return secret.get_secret_value().encode()
         token = self.bot_token.get_secret_value() if self.bot_token else ""
-        return hashlib.sha256(b"loa-privacy-salt:" + token.encode()).digest()
+        return hashlib.sha256(label + token.encode()).digest()
 
     def require_token(self) -> str:
         """The bot token, or ConfigError naming LOA_BOT_TOKEN."""

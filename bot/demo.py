@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
+from bot.demo_dash import stats_and_dashboard
 from bot.services.directory.roles import grant_role
 from bot.services.directory.seed import SAMPLE_WARD, seed_sample
 from bot.services.procedures import core as procedures
@@ -225,6 +226,7 @@ async def run_demo(port: int = 8080, keep: bool = True) -> None:
         web_port=port,
         bot_username="loa_phuong_bot",
         public_url=f"http://127.0.0.1:{port}",
+        dash_link_minutes=60,  # time to open the printed link after the demo
     )
     from bot import migrate
     from bot.runtime import serve
@@ -250,10 +252,10 @@ async def run_demo(port: int = 8080, keep: bool = True) -> None:
         await sandbox.wait_for("deleteWebhook", timeout=30)
         await _play(scene, factory)
         await _guides(scene, port)
-        print(
-            f"\n🌐 Web server: http://127.0.0.1:{port}/healthz"
-            + ("  — Ctrl-C to stop." if keep else "")
-        )
+        dash = await stats_and_dashboard(scene, OFFICIAL, port)
+        print(f"\n🌐 Web server: http://127.0.0.1:{port}/healthz; dashboard sign-in link "
+              f"(one use, {settings.dash_link_minutes} min): {dash}"
+              + ("  — Ctrl-C to stop." if keep else ""))  # fmt: skip
         if keep:
             await asyncio.Event().wait()
     finally:

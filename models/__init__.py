@@ -3,6 +3,7 @@
 from models.acks import Acknowledgement
 from models.audit import AuditEntry
 from models.base import Base, utcnow
+from models.dash import DashLoginToken
 from models.directory import (
     BindCode,
     ChatStatus,
@@ -53,6 +54,7 @@ __all__ = [
     "BindCode",
     "ChatMemberSample",
     "ChatStatus",
+    "DashLoginToken",
     "Delivery",
     "DeliveryOp",
     "DeliveryStatus",

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.db import create_session_factory, ping
 from bot.logs import AccessLogger
 from bot.web.board import add_board_routes
+from bot.web.dash import add_dash_routes
 from bot.web.guides import add_guide_routes
 from bot.web.webhook import WebhookHandler
 
@@ -41,7 +42,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:  # 404 and friends are responses too
         exc.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a page may set a stricter or wider one
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -72,6 +74,7 @@ def create_web_app(
     sessions = create_session_factory(engine)
     add_guide_routes(app, settings, sessions)
     add_board_routes(app, settings, sessions)
+    add_dash_routes(app, settings, sessions)
     if settings.webhook_url and dispatcher is not None and bot is not None:
         assert settings.webhook_secret is not None  # enforced by Settings
         WebhookHandler(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.services.directory.roles import Principal
 from bot.services.stats import GroupStats, Period, WardStats, ward_stats
 from bot.services.stats.charts import reach_by_group
+from bot.services.stats.dash_links import issue_token, may_request_link
 from bot.services.stats.goals import ward_goals
 from handlers.common import esc, refuse
 from handlers.registry import RouterBlueprint
@@ -96,6 +98,25 @@ async def _send_chart(
         title=title, target_label=_("kpi.chart_target").format(target=_pct(target)),
     )  # fmt: skip
     await message.answer_photo(BufferedInputFile(chart.png, "loa-stats.png"), caption=esc(title))
+
+
+@router.message(Command("dash"), F.chat.type == "private")
+async def cmd_dash(
+    message: Message, session: AsyncSession, principal: Principal | None, settings: Settings
+) -> None:
+    """A one-time link to the web dashboard, for officials and group leaders only."""
+    if principal is None or not may_request_link(principal):
+        await refuse(message, "dash")
+        return
+    minutes = settings.dash_link_minutes
+    token = await issue_token(session, principal.telegram_id, utcnow(), timedelta(minutes=minutes))
+    link = f"{settings.public_url}/dash/login?t={token}"
+    await message.answer(_("dash.link").format(link=esc(link), minutes=minutes))
+
+
+@router.message(Command("dash"))
+async def cmd_dash_in_group(message: Message) -> None:
+    await message.answer(_("dash.private_only"))
 
 
 # /targets registers on the same router (imported last: it needs `router` and OFFICIALS)

@@ -14,6 +14,7 @@ from bot.i18n import LOCALES_DIR
 from bot.services.directory import processing_record
 from bot.services.directory.units import words_for
 from bot.services.notices.when import WEEKDAYS
+from bot.services.stats.goals import Level
 from models import Role, Urgency
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +22,7 @@ KEY_CALL = re.compile(
     r"""(?:\b_|gettext|\.text|Invalid|NotFound|Forbidden|NotConfigured|ServiceError)\(\s*["']([a-z_]+\.[a-z_.]+)["']"""
 )
 KEY_TRANSLATE = re.compile(r"""translate\(\s*[\w.]+,\s*["']([a-z_]+\.[a-z_.]+)["']""")
+KEY_TEMPLATE = re.compile(r"""["'](dash\.[a-z_.]*[a-z])["']""")  # in the dashboard's templates
 KEY_ATTR = re.compile(r"""\bkey = ["']([a-z_]+\.[a-z_.]+)["']""")
 
 
@@ -35,6 +37,9 @@ def used_keys() -> set[str]:
     keys |= {f"notice.header_{u.value}" for u in Urgency}
     keys |= processing_record.text_keys()  # built from category names
     keys |= {f"weekday.{d}" for d in WEEKDAYS} | {f"weekday.short_{d}" for d in WEEKDAYS}
+    keys |= {f"dash.level_{level.value}" for level in Level}
+    for path in (ROOT / "bot" / "web").rglob("*.html"):
+        keys |= set(KEY_TEMPLATE.findall(path.read_text(encoding="utf-8")))
     for folder in ("bot", "handlers", "broadcasts"):
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:

@@ -48,6 +48,7 @@ TABLES = {
     "residential_groups": "the ward's own data",
     "role_grants": "officials' roles, not residents'",
     "bind_codes": "officials' codes",
+    "dash_login_tokens": "officials' one-time dashboard links, hashed, swept once expired",
     "notices": "written by officials",
     "notice_templates": "written by officials",
     "staff_chats": "the team's chat",

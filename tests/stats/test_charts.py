@@ -37,3 +37,13 @@ def test_hour_chart_and_distinct_ids_on_one_page() -> None:
     assert not ids(hours.svg) & ids(reach.svg)
     with pytest.raises(ValueError):
         activity_by_hour([("x", [1, 2])], title="t", hour_label="h")
+
+
+def test_names_are_text_never_markup_or_formulas() -> None:
+    chart = reach_by_group(
+        ["<script>alert(1)</script> & Tổ", "Tổ $5$ \\frac"], [0.5, 0.95], 0.9,
+        title="<b>Tiêu đề</b>", target_label="Mục tiêu",
+    )  # fmt: skip
+    assert "<script>" not in chart.svg and "<b>" not in chart.svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Tổ" in chart.svg
+    assert "Tổ $5$ \\frac" in chart.svg

@@ -53,6 +53,7 @@ _RC = {
     "font.family": FONT,
     "font.size": 10,
     "svg.fonttype": "none",
+    "text.parse_math": False,  # a group named "Tổ $5" is text, not a formula
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
