@@ -2,7 +2,7 @@
 
 from models.acks import Acknowledgement
 from models.audit import AuditEntry
-from models.base import Base, utcnow
+from models.base import Base, rowcount, utcnow
 from models.directory import (
     BindCode,
     ChatStatus,
@@ -80,5 +80,6 @@ __all__ = [
     "TicketStatus",
     "Urgency",
     "Ward",
+    "rowcount",
     "utcnow",
 ]

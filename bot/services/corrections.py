@@ -22,7 +22,7 @@ from bot.services.approval import LIVE, lost, pending_notice
 from bot.services.errors import Forbidden, Invalid
 from bot.services.roles import Principal
 from broadcasts import outbox
-from models import Notice, NoticeStatus, Urgency
+from models import Notice, NoticeStatus, Urgency, rowcount
 
 
 @dataclass
@@ -84,7 +84,7 @@ async def propose(
     result = await session.execute(
         stmt.values(**values).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # decided, withdrawn or corrected by someone else meanwhile
+    if rowcount(result) != 1:  # decided, withdrawn or corrected by someone else meanwhile
         await session.rollback()
         raise lost(await pending_notice(session, notice_id))
     audit.record(session, action, actor_id=principal.telegram_id, target=f"notice:{notice_id}",

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.services import acks, audit
 from bot.services.quiet import release_time
 from broadcasts import audience, outbox
-from models import Notice, NoticeStatus, Resident, Urgency
+from models import Notice, NoticeStatus, Resident, Urgency, rowcount
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ async def _advance(run: _Run, notice: Notice, column: str, to: int) -> bool:
         .values({column: to})
         .execution_options(synchronize_session=False)
     )
-    if not done.rowcount:
+    if not rowcount(done):
         await run.session.commit()  # nothing changed; ends the transaction
         return False
     setattr(notice, column, to)

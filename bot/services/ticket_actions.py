@@ -21,6 +21,7 @@ from models import (
     TicketMessage,
     TicketRating,
     TicketStatus,
+    rowcount,
     utcnow,
 )
 
@@ -84,7 +85,7 @@ async def take(
         .values(status=TicketStatus.TAKEN, assignee_id=staff.telegram_id, assignee_name=name)
         .execution_options(synchronize_session=False)
     )
-    if won.rowcount != 1:
+    if rowcount(won) != 1:
         await session.rollback()
         ticket = await get(session, ticket_id)
         if ticket.status is TicketStatus.CLOSED:
