@@ -25,7 +25,7 @@ from bot.services import notice_admin, roles
 from bot.services.errors import ServiceError
 from bot.services.roles import Principal
 from broadcasts.sender import Sender
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import button_message, command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Role
 
@@ -137,8 +137,8 @@ async def cb_ward(query: CallbackQuery, callback_data: WardCb, session: AsyncSes
         return
     await state.update_data(role_op=None)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-    await _run(query.message, session, principal, settings, op, callback_data.ward)  # type: ignore[arg-type]
+    await button_message(query).edit_reply_markup(reply_markup=None)
+    await _run(button_message(query), session, principal, settings, op, callback_data.ward)
 
 
 async def _offer_recall(
@@ -179,7 +179,7 @@ async def cb_revoke_notices(
         await refuse(query, "revoke.recall")
         return
     if callback_data.action is RevokeAction.KEEP:
-        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+        await button_message(query).edit_reply_markup(reply_markup=None)
         await query.answer(_("admin.notices_kept"))
         return
     done = await notice_admin.recall_author(
@@ -188,7 +188,7 @@ async def cb_revoke_notices(
     if sender is not None:
         sender.wake()
     ids = ", ".join(f"#{i}" for i in done) or "—"
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await button_message(query).edit_text(
         _("admin.notices_recalled").format(user=callback_data.user, count=len(done), ids=ids)
     )
     await query.answer()

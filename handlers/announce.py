@@ -26,7 +26,7 @@ from handlers import announce_flow as flow
 from handlers import announce_kb as kb
 from handlers.announce_flow import Compose, Ctx
 from handlers.announce_kb import Act, AnCb
-from handlers.common import error_text, esc, refuse
+from handlers.common import button_message, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import utcnow
 
@@ -47,7 +47,7 @@ class ComposerGate(BaseMiddleware):
     ) -> Any:
         principal = data.get("principal")
         assert isinstance(event, Message | CallbackQuery)
-        if not ann.may_announce(principal):
+        if principal is None or not ann.may_announce(principal):
             await data["state"].clear()
             await refuse(event, "announce")
             return None
@@ -83,7 +83,7 @@ async def cmd_announce(
 async def cb_cancel(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.answer(_("announce.cancelled"))  # type: ignore[union-attr]
+    await button_message(query).answer(_("announce.cancelled"))
 
 
 @router.message(Command("cancel"), StateFilter(Compose))

@@ -16,7 +16,7 @@ from handlers import announce_review as review
 from handlers.announce import GATE
 from handlers.announce_flow import Compose, Ctx
 from handlers.announce_kb import Act, AnCb
-from handlers.common import error_text, esc
+from handlers.common import button_message, error_text, esc
 from handlers.registry import RouterBlueprint
 from models import utcnow
 
@@ -151,7 +151,7 @@ async def cb_send(query: CallbackQuery, c: Ctx) -> None:
         return
     await query.answer()
     await c.state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await button_message(query).edit_reply_markup(reply_markup=None)
     notice = done.notice
     if done.pending:
         sent = await review.send_cards(c.bot, c.session, c.settings, notice.id)

@@ -16,7 +16,7 @@ from bot.services import binding, ticket_actions, triage_stats
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from bot.triage.views import category_label, ticket_line
-from handlers.common import code_from_group, command_args, error_text, esc, refuse
+from handlers.common import code_from_group, command_args, error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from models import Role, Ward, utcnow
 
@@ -68,7 +68,7 @@ async def cmd_bindstaff(message: Message, session: AsyncSession) -> None:
             code,
             message.chat.id,
             message.chat.title,
-            message.from_user.id,  # type: ignore[union-attr]
+            sender(message).id,
         )
     except ServiceError as err:
         await message.reply(error_text(err))

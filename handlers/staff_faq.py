@@ -22,7 +22,7 @@ from bot.services import faq, ticket_actions
 from bot.services.errors import Forbidden, ServiceError
 from bot.services.roles import Principal
 from bot.triage import relay
-from handlers.common import error_text, esc, refuse
+from handlers.common import error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from models import Ticket
 
@@ -93,7 +93,7 @@ async def msg_faq_answer(
         entry = await faq.create_from_ticket(
             session,
             int(data["ticket"]),
-            message.from_user.id,  # type: ignore[union-attr]
+            sender(message).id,
             data["question"],
             None if text.casefold() == KEEP_ANSWER else text,
         )

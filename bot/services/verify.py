@@ -17,7 +17,8 @@ from functools import lru_cache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Catalog
-from bot.services.verify_index import Entry, Index
+from bot.services.verify_index import Entry
+from bot.services.verify_index import Index as Index  # re-exported: handlers annotate with it
 from broadcasts.render import ISSUER_DASH
 from models import NoticeStatus, Urgency, utcnow
 
