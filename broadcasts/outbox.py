@@ -100,7 +100,7 @@ async def enqueue(
     await session.flush()
     resolved = await resolve(session, ward_id, audience, notice.urgency)
     due = max(scheduled_at or now, now)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "notice_id": notice.id,
             "chat_id": t.chat_id,
