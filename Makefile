@@ -29,8 +29,10 @@ demo: install
 test: install
 	$(PY) -m pytest -q -n 4 $(PYTEST_ARGS)
 
+# ruff, then mypy (strict, configured in pyproject.toml) over the whole tree.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: install
 	$(PY) -m bench.run_all

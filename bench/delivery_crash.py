@@ -17,11 +17,11 @@ from sandbox import Sandbox
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _spawn(url: str, api: str) -> asyncio.subprocess.Process:
+async def _spawn(url: str, api: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOA_")}
     env.update(LOA_BOT_TOKEN=TOKEN, LOA_DATABASE_URL=url, LOA_TELEGRAM_API_URL=api,
                LOA_BROADCAST_RATE="30")  # fmt: skip
-    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "broadcast", "resume", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip

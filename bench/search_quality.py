@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,11 +43,11 @@ class Figures:
         ]
 
 
-def load_heldout(path: Path = HELDOUT) -> dict:
+def load_heldout(path: Path = HELDOUT) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def measure(index: SearchIndex, data: dict) -> Figures:
+def measure(index: SearchIndex, data: dict[str, Any]) -> Figures:
     """Both figures for one query set (`queries` with `accept`, `unanswerable`)."""
     out = Figures()
     for item in data["queries"]:

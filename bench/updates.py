@@ -125,6 +125,7 @@ async def run(kind: str, households: int) -> None:
         sandbox = Sandbox(limits=False)
         bot = Bot(TOKEN, session=InProcessSession(sandbox))
         dp = create_dispatcher(settings, factory, engine)
+        assert group_chat is not None, "the sample ward's groups are bound to chats"
         sandbox.ensure_chat(group_chat)
         queries = [q["q"] for q in yaml.safe_load(QUERIES.read_text())["queries"]]
         seq = iter(range(1, 10**9))

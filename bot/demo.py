@@ -35,7 +35,7 @@ OFFICIAL, LEADER, TECH, RESIDENT = 7_100_000_001, 7_100_000_002, 7_100_000_003, 
 DEPUTY = 7_100_000_004
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUP13, STAFF = -1_007_000_000_013, -1_007_000_000_999
-NAMES = {
+NAMES: dict[int | str | None, str] = {  # keyed like Call.chat_id, which may be an @name
     OFFICIAL: "Cán bộ phường (chị Hà)",
     DEPUTY: "Phó Chủ tịch phường (anh Tuấn)",
     LEADER: "Tổ trưởng Tổ 13 (bác Sơn)",
@@ -130,7 +130,7 @@ class Scene:
 def _last(calls: list[Call], chat: int | None = None) -> dict[str, Any]:
     for c in reversed(calls):
         if c.method in ("sendMessage", "editMessageText") and (chat is None or c.chat_id == chat):
-            return c.result  # type: ignore[no-any-return]
+            return c.result
     raise RuntimeError("the bot did not answer")
 
 
@@ -320,6 +320,7 @@ async def _play(scene: Scene, factory: Any) -> None:
             c.chat_id
             for c in scene.sb.calls
             if c.method == "sendMessage"
+            and isinstance(c.chat_id, int)
             and c.chat_id < 0
             and c.ok
             and "sàng lọc" in str(c.params.get("text"))

@@ -136,7 +136,7 @@ async def _named_residents(
     await _add_private(session, stmt, add)
 
 
-def _private_chats() -> Select[tuple[int, int, int | None, bool]]:
+def _private_chats() -> Select[tuple[int, int, int, bool]]:
     return select(
         Resident.id, Resident.telegram_id, Household.group_id, Resident.private_chat_blocked
     ).join(Household, Household.id == Resident.household_id)

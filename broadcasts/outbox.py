@@ -24,6 +24,7 @@ from models import (
     NoticeStatus,
     Urgency,
     Ward,
+    rowcount,
     utcnow,
 )
 
@@ -99,7 +100,7 @@ async def enqueue(
     await session.flush()
     resolved = await resolve(session, ward_id, audience, notice.urgency)
     due = max(scheduled_at or now, now)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "notice_id": notice.id,
             "chat_id": t.chat_id,
@@ -184,7 +185,7 @@ async def cancel(
         .values(cancelled_by=actor_id, decided_name=name[:160] or None)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise Invalid("notice.already_cancelled")
     await session.refresh(notice)
     # Its reminders go with it: pending ones are dropped, delivered ones marked too.
@@ -256,4 +257,4 @@ async def requeue_delivered(
     }
     if priority is not None:
         values["priority"] = priority
-    return (await session.execute(stmt.values(**values))).rowcount or 0
+    return rowcount(await session.execute(stmt.values(**values)))

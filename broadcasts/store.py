@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Delivery, DeliveryOp, DeliveryStatus, Notice, NoticeStatus, TargetKind, utcnow
 
-T = Delivery.__table__
+T = cast(Table, Delivery.__table__)  # typed as a FromClause; a mapped class's is a Table
 
 
 @dataclass
@@ -92,7 +92,7 @@ async def claim(
     async with factory() as session:
         rows = (await session.execute(stmt)).all()
         await session.commit()
-    jobs = [Job(*row, lease_until=until) for row in rows]
+    jobs = [Job(**row._asdict(), lease_until=until) for row in rows]
     jobs.sort(key=lambda j: (j.priority, j.id))
     return jobs
 

@@ -5,17 +5,25 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.logs import who
-from bot.services.common.errors import ServiceError
+from bot.services.common.errors import Forbidden, ServiceError
 from bot.services.directory.units import home_ward
 from bot.text import esc
 
-__all__ = ["command_args", "error_text", "esc", "privacy_notice", "refuse"]
+__all__ = [
+    "button_message",
+    "command_args",
+    "error_text",
+    "esc",
+    "privacy_notice",
+    "refuse",
+    "sender",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +41,23 @@ async def refuse(event: Message | CallbackQuery, action: str) -> None:
         await event.answer(text, show_alert=True)
     else:
         await event.answer(text)
+
+
+def button_message(query: CallbackQuery) -> Message:
+    """The message under the pressed button. Telegram leaves it out when that message is over 48
+    hours old (an InaccessibleMessage) or was sent inline (None): such a press is told that the
+    button no longer works, as a press no handler takes is (handlers/fallback.py)."""
+    if isinstance(query.message, Message):
+        return query.message
+    raise ServiceError("error.stale_button")
+
+
+def sender(message: Message) -> User:
+    """Who sent the message. Telegram leaves `from` out only in channels (a chat that posts in a
+    group gets a stand-in user), so a message without one may do nothing."""
+    if message.from_user is None:
+        raise Forbidden()
+    return message.from_user
 
 
 def command_args(message: Message) -> str:

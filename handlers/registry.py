@@ -58,7 +58,7 @@ class RouterBlueprint:
                 target.filter(*filters)
             elif kind == "middleware":
                 target.middleware(filters[0])
-            else:
+            elif fn is not None:  # a "handler" step always carries its function
                 target.register(fn, *filters, **kwargs)
         return router
 

@@ -2,7 +2,7 @@
 
 from models.acks import Acknowledgement
 from models.audit import AuditEntry
-from models.base import Base, utcnow
+from models.base import Base, rowcount, utcnow
 from models.dash import DashLoginToken
 from models.directory import (
     BindCode,
@@ -86,5 +86,6 @@ __all__ = [
     "Urgency",
     "Ward",
     "WardTarget",
+    "rowcount",
     "utcnow",
 ]

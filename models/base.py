@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import DateTime, Enum, MetaData
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -46,6 +47,12 @@ def str_enum(cls: type[enum.StrEnum], length: int = 20) -> Enum:
     return Enum(
         cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
     )
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. `session.execute()` is typed to return a
+    `Result`, but for these statements it is a `CursorResult`, the class that has `rowcount`."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 class Base(DeclarativeBase):

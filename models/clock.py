@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Clock(Protocol):
@@ -71,8 +71,11 @@ def install(clock: Clock) -> Clock:
     return previous
 
 
+C = TypeVar("C", bound=Clock)
+
+
 @contextmanager
-def using(clock: Clock) -> Iterator[Clock]:
+def using(clock: C) -> Iterator[C]:
     """Read `clock` inside the block, then restore the previous one."""
     previous = install(clock)
     try:

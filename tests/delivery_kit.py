@@ -139,7 +139,7 @@ async def deliver_reporting(
 
 def received(
     sandbox: Sandbox, methods: tuple[str, ...] = ("sendMessage", "sendPhoto", "sendDocument")
-) -> Counter[int]:
+) -> Counter[int | str | None]:
     """Messages each chat really received (successful send calls, incl. unanswered ones)."""
     return Counter(c.chat_id for c in sandbox.calls if c.method in methods and c.result)
 

@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,12 +31,12 @@ def _when(value: str | None, settings: Settings, option: str) -> datetime | None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=settings.tz)
 
 
-def _progress_line(p: dict[str, object], width: int = 30) -> str:
-    total = int(p["recipients"]) or 1  # type: ignore[call-overload]
-    done = total - int(p["pending"])  # type: ignore[call-overload]
+def _progress_line(p: dict[str, Any], width: int = 30) -> str:
+    total = int(p["recipients"]) or 1
+    done = total - int(p["pending"])
     filled = int(width * done / total)
-    rate = int(p["sent"]) / max(float(p["seconds"]), 0.001)  # type: ignore[call-overload, arg-type]
-    eta = int(p["pending"]) / rate if rate else 0  # type: ignore[call-overload]
+    rate = int(p["sent"]) / max(float(p["seconds"]), 0.001)
+    eta = int(p["pending"]) / rate if rate else 0
     return (
         f"[{'#' * filled}{'-' * (width - filled)}] {done}/{p['recipients']}  "
         f"sent {p['sent']}  failed {p['failed']}  unknown {p['unknown']}  "
@@ -105,9 +105,11 @@ def send(
     from broadcasts import outbox
     from models import Urgency
 
-    if (text is None) == (file is None):
+    if text is None and file is not None:
+        text = file.read_text(encoding="utf-8")
+    elif text is None or file is not None:
         fail("error: give exactly one of --text or --file")
-    body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    body = text
     if urgency not in Urgency._value2member_map_:
         fail("error: --urgency must be normal, urgent or emergency")
     kind, names = _parse_audience(audience)
@@ -165,7 +167,7 @@ def status(
     settings = settings_or_exit()
     from broadcasts import outbox
 
-    async def go() -> dict[str, object]:
+    async def go() -> dict[str, Any]:
         async with db_session(settings) as session:
             return (await outbox.progress(session, notice_id)).as_dict()
 

@@ -11,7 +11,7 @@ import asyncio
 import re
 import socket
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn, TypeVar
 
@@ -69,11 +69,11 @@ async def db_session(settings: Settings) -> AsyncIterator[AsyncSession]:
         await engine.dispose()
 
 
-def run_async(fn: Callable[[], Awaitable[T]]) -> T:
+def run_async(fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine; a refused request, a bad setting, an unreachable database or Bot API
     each become one readable line (exit 1 for the first, 2 for the others)."""
     try:
-        return asyncio.run(fn())  # type: ignore[arg-type]
+        return asyncio.run(fn())
     except NotConfigured as err:
         fail(f"configuration error: {describe(err)}", 2)
     except ServiceError as err:

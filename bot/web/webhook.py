@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -38,7 +39,9 @@ class WebhookHandler(SimpleRequestHandler):
         except ValueError:  # bad JSON, bad UTF-8, or JSON that is not an update
             logger.warning("webhook: refused a body that is not a Telegram update")
             return web.Response(text="Bad Request: not a Telegram update", status=400)
-        result = await self.dispatcher.feed_webhook_update(self.bot, update, **self.data)
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            self.bot, update, **self.data
+        )
         return web.Response(body=self._build_response_writer(bot=self.bot, result=result))
 
     __call__ = handle

@@ -26,7 +26,7 @@ from bot.services.directory.roles import Principal
 from bot.services.notices import manage as notice_admin
 from broadcasts.sender import Sender
 from handlers.callback_fields import TelegramId
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import button_message, command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Role
 
@@ -138,8 +138,8 @@ async def cb_ward(query: CallbackQuery, callback_data: WardCb, session: AsyncSes
         return
     await state.update_data(role_op=None)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-    await _run(query.message, session, principal, settings, op, callback_data.ward)  # type: ignore[arg-type]
+    await button_message(query).edit_reply_markup(reply_markup=None)
+    await _run(button_message(query), session, principal, settings, op, callback_data.ward)
 
 
 async def _offer_recall(
@@ -180,7 +180,7 @@ async def cb_revoke_notices(
         await refuse(query, "revoke.recall")
         return
     if callback_data.action is RevokeAction.KEEP:
-        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+        await button_message(query).edit_reply_markup(reply_markup=None)
         await query.answer(_("admin.notices_kept"))
         return
     done = await notice_admin.recall_author(
@@ -189,7 +189,7 @@ async def cb_revoke_notices(
     if sender is not None:
         sender.wake()
     ids = ", ".join(f"#{i}" for i in done) or "—"
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await button_message(query).edit_text(
         _("admin.notices_recalled").format(user=callback_data.user, count=len(done), ids=ids)
     )
     await query.answer()

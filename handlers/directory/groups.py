@@ -20,7 +20,7 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory import binding
 from bot.services.directory import units as directory
 from bot.services.directory.roles import Principal
-from handlers.common import code_from_group, command_args, error_text, esc, refuse
+from handlers.common import code_from_group, command_args, error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from models import ChatStatus
 
@@ -65,8 +65,8 @@ async def cmd_bind(message: Message, session: AsyncSession) -> None:
         return
     try:
         result = await binding.bind_chat(
-            session, code, message.chat.id, message.chat.title, message.from_user.id
-        )  # type: ignore[union-attr]
+            session, code, message.chat.id, message.chat.title, sender(message).id
+        )
     except ServiceError as err:
         await message.reply(error_text(err))
         return
@@ -78,16 +78,16 @@ async def cmd_bind_private(message: Message) -> None:
     await message.answer(_("bind.only_in_group"))
 
 
-@router.message(F.migrate_to_chat_id)
-async def on_migrated(message: Message, session: AsyncSession) -> None:
+@router.message(F.migrate_to_chat_id.as_("new_id"))
+async def on_migrated(message: Message, session: AsyncSession, new_id: int) -> None:
     """The group was upgraded to a supergroup: Telegram gives it a new id."""
-    if await binding.migrate_chat(session, message.chat.id, message.migrate_to_chat_id):  # type: ignore[arg-type]
-        logger.info("group chat %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
+    if await binding.migrate_chat(session, message.chat.id, new_id):
+        logger.info("group chat %s migrated to %s", message.chat.id, new_id)
 
 
-@router.message(F.migrate_from_chat_id)
-async def on_migrated_from(message: Message, session: AsyncSession) -> None:
-    await binding.migrate_chat(session, message.migrate_from_chat_id, message.chat.id)  # type: ignore[arg-type]
+@router.message(F.migrate_from_chat_id.as_("old_id"))
+async def on_migrated_from(message: Message, session: AsyncSession, old_id: int) -> None:
+    await binding.migrate_chat(session, old_id, message.chat.id)
 
 
 @router.my_chat_member(ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.fsm_storage import forget_conversations
 from bot.services.directory import erasure, residents, retention
 from handlers.callback_fields import Lang
-from handlers.common import esc, privacy_notice
+from handlers.common import button_message, esc, privacy_notice, sender
 from handlers.registry import RouterBlueprint
 from models import Resident
 
@@ -91,7 +91,7 @@ def _mydata_lines(data: dict[str, Any], settings: Settings) -> list[str]:
 @router.message(Command("mydata"))
 async def cmd_mydata(message: Message, session: AsyncSession, settings: Settings) -> None:
     periods = retention.Periods.from_settings(settings)
-    data = await residents.my_data(session, message.from_user.id, periods)  # type: ignore[union-attr]
+    data = await residents.my_data(session, sender(message).id, periods)
     if data["resident"] is None and not data["roles"] and not data["questions"]:
         await message.answer(_("privacy.nothing_stored"))
         return
@@ -110,7 +110,7 @@ async def cmd_privacy(message: Message, session: AsyncSession, settings: Setting
 
 @router.message(Command("forget"))
 async def cmd_forget(message: Message, session: AsyncSession, settings: Settings) -> None:
-    user_id = message.from_user.id  # type: ignore[union-attr]
+    user_id = sender(message).id
     if not await erasure.holds_anything(session, user_id, settings.privacy_key):
         await message.answer(_("privacy.nothing_stored"))
         return
@@ -123,17 +123,21 @@ async def cmd_forget(message: Message, session: AsyncSession, settings: Settings
 
 @router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.FORGET))
 async def cb_forget(
-    query: CallbackQuery, session: AsyncSession, settings: Settings, fsm_storage: BaseStorage
+    query: CallbackQuery,
+    session: AsyncSession,
+    settings: Settings,
+    fsm_storage: BaseStorage,
+    bot: Bot,
 ) -> None:
     copies = await erasure.staff_copies(session, query.from_user.id)
     deleted = await erasure.forget(session, query.from_user.id, settings.privacy_key)
     await forget_conversations(fsm_storage, query.from_user.id)
     text = _("privacy.forgotten") if deleted else _("privacy.nothing_stored")
-    await query.message.edit_text(text)  # type: ignore[union-attr]
+    await button_message(query).edit_text(text)
     await query.answer()
     for chat_id, message_id in copies:  # the team's cards name the person and quote them
         try:
-            await query.bot.edit_message_text(  # type: ignore[union-attr]
+            await bot.edit_message_text(
                 _("privacy.staff_copy_erased"), chat_id=chat_id, message_id=message_id
             )
         except TelegramAPIError:  # a photo, deleted already, or too old to change
@@ -142,7 +146,7 @@ async def cb_forget(
 
 @router.callback_query(PrivacyCb.filter(F.action == PrivacyAction.KEEP))
 async def cb_keep(query: CallbackQuery) -> None:
-    await query.message.edit_text(_("privacy.forget_cancelled"))  # type: ignore[union-attr]
+    await button_message(query).edit_text(_("privacy.forget_cancelled"))
     await query.answer()
 
 
@@ -162,10 +166,11 @@ async def cb_language(
     session: AsyncSession,
     resident: Resident | None,
 ) -> None:
+    shown = button_message(query)  # before saving: a stale press changes nothing
     await residents.set_language(session, query.from_user.id, callback_data.lang)
-    with I18n.get_current().use_locale(callback_data.lang):
+    with I18n.get_current(no_error=False).use_locale(callback_data.lang):
         text = _("language.saved") if resident else _("language.saved_not_registered")
-        await query.message.edit_text(text)  # type: ignore[union-attr]
+        await shown.edit_text(text)
     await query.answer()
 
 
@@ -194,9 +199,7 @@ async def cb_private_notices(
 ) -> None:
     enabled = callback_data.action == PrivacyAction.NOTICES_ON
     await residents.set_private_notices(session, query.from_user.id, enabled)
-    await query.message.edit_text(
-        _("notices.state_on")
-        if enabled  # type: ignore[union-attr]
-        else _("notices.state_off")
+    await button_message(query).edit_text(
+        _("notices.state_on") if enabled else _("notices.state_off")
     )
     await query.answer()

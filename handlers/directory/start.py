@@ -21,7 +21,7 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory import residents
 from bot.services.directory import units as directory
 from handlers.callback_fields import DbId, Lang
-from handlers.common import error_text, esc, privacy_notice
+from handlers.common import button_message, error_text, esc, privacy_notice, sender
 from handlers.registry import RouterBlueprint
 from models import Household, Resident, Ward
 
@@ -54,7 +54,7 @@ class JoinStates(StatesGroup):
     address = State()
 
 
-def _welcome_keyboard(lang: str, group_id: int) -> InlineKeyboardMarkup:
+def _welcome_keyboard(lang: Lang, group_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(
         text=_("start.consent_yes"),
@@ -63,7 +63,7 @@ def _welcome_keyboard(lang: str, group_id: int) -> InlineKeyboardMarkup:
     kb.button(
         text=_("start.consent_no"), callback_data=JoinCb(action=JoinAction.DECLINE, lang=lang)
     )
-    other = "en" if lang == "vi" else "vi"
+    other: Lang = "en" if lang == "vi" else "vi"
     kb.button(
         text=_("start.switch_language"),
         callback_data=JoinCb(action=JoinAction.LANG, id=group_id, lang=other),
@@ -102,8 +102,8 @@ async def cmd_start(
     if resident is not None and resident.consent_at is not None:
         await _ask_group(message, session, group_id, edit=False)
         return
-    lang = (message.from_user.language_code or "vi")[:2] if message.from_user else "vi"
-    lang = lang if lang in residents.LANGUAGES else "vi"
+    code = (message.from_user.language_code or "vi")[:2] if message.from_user else "vi"
+    lang: Lang = "en" if code == "en" else "vi"  # residents.LANGUAGES, "vi" for any other
     await message.answer(
         await _welcome(session, settings, group_id),
         reply_markup=_welcome_keyboard(lang, group_id),
@@ -135,9 +135,9 @@ async def _welcome(session: AsyncSession, settings: Settings, group_id: int) -> 
 async def cb_language(
     query: CallbackQuery, callback_data: JoinCb, session: AsyncSession, settings: Settings
 ) -> None:
-    i18n = I18n.get_current()
+    i18n = I18n.get_current(no_error=False)
     with i18n.use_locale(callback_data.lang):
-        await query.message.edit_text(  # type: ignore[union-attr]
+        await button_message(query).edit_text(
             await _welcome(session, settings, callback_data.id),
             reply_markup=_welcome_keyboard(callback_data.lang, callback_data.id),
         )
@@ -146,8 +146,10 @@ async def cb_language(
 
 @router.callback_query(JoinCb.filter(F.action == JoinAction.DECLINE))
 async def cb_decline(query: CallbackQuery, callback_data: JoinCb) -> None:
-    with I18n.get_current().use_locale(callback_data.lang or I18n.get_current().current_locale):
-        await query.message.edit_text(_("start.declined"))  # type: ignore[union-attr]
+    with I18n.get_current(no_error=False).use_locale(
+        callback_data.lang or I18n.get_current(no_error=False).current_locale
+    ):
+        await button_message(query).edit_text(_("start.declined"))
     await query.answer()
 
 
@@ -156,9 +158,9 @@ async def cb_consent(query: CallbackQuery, callback_data: JoinCb, session: Async
     user = query.from_user
     name = " ".join(filter(None, [user.first_name, user.last_name])) or str(user.id)
     resident = await residents.give_consent(session, user.id, name, callback_data.lang or "vi")
-    with I18n.get_current().use_locale(resident.language):
+    with I18n.get_current(no_error=False).use_locale(resident.language):
         await query.answer(_("start.consent_thanks"))
-        await _ask_group(query.message, session, callback_data.id, edit=True)  # type: ignore[arg-type]
+        await _ask_group(button_message(query), session, callback_data.id, edit=True)
 
 
 async def _ask_group(
@@ -209,7 +211,7 @@ async def cb_ward(
         kb.button(text=g.name, callback_data=JoinCb(action=JoinAction.GROUP, id=g.id))
     kb.adjust(3)
     units = _units(await session.get(Ward, callback_data.id))
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await button_message(query).edit_text(
         _("join.choose_group").format(**units), reply_markup=kb.as_markup()
     )
     await query.answer()
@@ -262,7 +264,7 @@ async def cb_group(
     if await _refuse_without_consent(query, resident):
         return
     page = callback_data.page if callback_data.action == JoinAction.PAGE else 0
-    await _ask_household(query.message, session, callback_data.id, edit=True, page=page)  # type: ignore[arg-type]
+    await _ask_household(button_message(query), session, callback_data.id, edit=True, page=page)
     await query.answer()
 
 
@@ -275,7 +277,7 @@ async def cb_household(query: CallbackQuery, callback_data: JoinCb, session: Asy
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
-    await query.message.edit_text(await _done(session, household))  # type: ignore[union-attr]
+    await button_message(query).edit_text(await _done(session, household))
     await query.answer()
 
 
@@ -287,7 +289,7 @@ async def cb_type_address(
         return
     await state.set_state(JoinStates.address)
     await state.update_data(group_id=callback_data.id)
-    await query.message.answer(_("join.ask_address"))  # type: ignore[union-attr]
+    await button_message(query).answer(_("join.ask_address"))
     await query.answer()
 
 
@@ -296,8 +298,8 @@ async def msg_address(message: Message, state: FSMContext, session: AsyncSession
     data = await state.get_data()
     try:
         household = await residents.join_household(
-            session, message.from_user.id, int(data["group_id"]), address=message.text
-        )  # type: ignore[union-attr]
+            session, sender(message).id, int(data["group_id"]), address=message.text
+        )
     except ServiceError as err:
         await message.answer(error_text(err))
         return

@@ -22,7 +22,7 @@ from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import templates as tpl
 from bot.services.notices.when import combine, future, local_today, parse_date, parse_time
-from handlers.common import error_text, esc, refuse
+from handlers.common import button_message, error_text, esc, refuse
 from handlers.notices import flow
 from handlers.notices import keyboards as kb
 from handlers.notices.flow import Compose, Ctx
@@ -47,7 +47,7 @@ class ComposerGate(BaseMiddleware):
     ) -> Any:
         principal = data.get("principal")
         assert isinstance(event, Message | CallbackQuery)
-        if not ann.may_announce(principal):
+        if principal is None or not ann.may_announce(principal):
             await data["state"].clear()
             await refuse(event, "announce")
             return None
@@ -83,7 +83,7 @@ async def cmd_announce(
 async def cb_cancel(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await query.message.answer(_("announce.cancelled"))  # type: ignore[union-attr]
+    await button_message(query).answer(_("announce.cancelled"))
 
 
 @router.message(Command("cancel"), StateFilter(Compose))

@@ -25,7 +25,7 @@ from bot.services.notices import corrections
 from bot.services.notices import manage as notice_admin
 from broadcasts.sender import Sender
 from handlers.callback_fields import DbId
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import button_message, command_args, error_text, esc, refuse
 from handlers.notices import review
 from handlers.notices.render import parts_for
 from handlers.registry import RouterBlueprint
@@ -153,7 +153,7 @@ async def cb_fix(
         text=_("manage.abort_button"),
         callback_data=NoticeCb(action=ManageAction.ABORT, id=notice.id),
     )
-    await query.message.answer(  # type: ignore[union-attr]
+    await button_message(query).answer(
         _("manage.fix_ask").format(id=notice.id, limit=notice_admin.MAX_CORRECTION),
         reply_markup=kb.as_markup(),
     )
@@ -213,7 +213,8 @@ async def cb_send_fix(
     if data.get("notice_id") != callback_data.id or not data.get("text"):
         await query.answer(_("manage.fix_expired"), show_alert=True)
         return
-    if await _managed(query, session, principal, callback_data.id) is None:
+    # A principal who may not manage the notice (None included) was refused by _managed.
+    if await _managed(query, session, principal, callback_data.id) is None or principal is None:
         await state.clear()
         return
     name = query.from_user.full_name
@@ -223,24 +224,24 @@ async def cb_send_fix(
             callback_data.id,
             data["text"],
             principal,
-            name,  # type: ignore[arg-type]
+            name,
         )
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
     await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await button_message(query).edit_reply_markup(reply_markup=None)
     if fix.review:  # a second official decides; the cards of the old round decide nothing
         await review.close_cards(bot, fix.old_cards,
                                  _("review.card_voided").format(id=callback_data.id))  # fmt: skip
         old = fix.old_text if fix.notice.pending_text is None else None
         sent = await review.send_cards(bot, session, settings, callback_data.id, old)
         key = "manage.fix_submitted" if sent else "announce.no_reviewer"
-        await query.message.answer(_(key).format(id=callback_data.id))  # type: ignore[union-attr]
-    else:
+        await button_message(query).answer(_(key).format(id=callback_data.id))
+    elif fix.progress is not None:  # corrected at once: its delivery has begun
         _wake(sender)
-        await query.message.answer(  # type: ignore[union-attr]
-            _("manage.fixed").format(id=callback_data.id, count=fix.progress.pending)  # type: ignore[union-attr]
+        await button_message(query).answer(
+            _("manage.fixed").format(id=callback_data.id, count=fix.progress.pending)
         )
     await query.answer()
 
@@ -248,8 +249,8 @@ async def cb_send_fix(
 @router.callback_query(NoticeCb.filter(F.action == ManageAction.ABORT))
 async def cb_abort(query: CallbackQuery, callback_data: NoticeCb, state: FSMContext) -> None:
     await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-    await query.message.answer(_("manage.unchanged").format(id=callback_data.id))  # type: ignore[union-attr]
+    await button_message(query).edit_reply_markup(reply_markup=None)
+    await button_message(query).answer(_("manage.unchanged").format(id=callback_data.id))
     await query.answer()
 
 
@@ -271,7 +272,7 @@ async def cb_recall(
     ):
         kb.button(text=label, callback_data=NoticeCb(action=action, id=notice.id))
     kb.adjust(1)
-    await query.message.answer(  # type: ignore[union-attr]
+    await button_message(query).answer(
         _("manage.recall_confirm").format(id=notice.id), reply_markup=kb.as_markup()
     )
     await query.answer()
@@ -306,11 +307,11 @@ async def cb_recall_confirmed(
         text = _("manage.recalled_delete").format(id=notice.id, count=p.pending)
     else:
         text = _("manage.recalled_mark").format(id=notice.id, count=p.pending)
-    await query.message.edit_text(text)  # type: ignore[union-attr]
+    await button_message(query).edit_text(text)
     await query.answer()
 
 
 @router.callback_query(NoticeCb.filter(F.action == ManageAction.KEEP))
 async def cb_keep(query: CallbackQuery, callback_data: NoticeCb) -> None:
-    await query.message.edit_text(_("manage.unchanged").format(id=callback_data.id))  # type: ignore[union-attr]
+    await button_message(query).edit_text(_("manage.unchanged").format(id=callback_data.id))
     await query.answer()

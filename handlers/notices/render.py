@@ -76,8 +76,9 @@ async def send_notice(message: Message, notice: Notice) -> None:
     without buttons), marked when corrected."""
     cancelled = notice.status is NoticeStatus.CANCELLED
     mark = "cancelled" if cancelled else ("correction" if notice.version > 1 else None)
+    assert message.bot is not None  # a message that came through the dispatcher knows its bot
     await show(
-        message.bot,  # type: ignore[arg-type]
+        message.bot,
         message.chat.id,
         text=notice.text,
         urgency=notice.urgency,

@@ -28,7 +28,7 @@ from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import approval
 from handlers.callback_fields import DbId
-from handlers.common import error_text, esc, refuse
+from handlers.common import error_text, esc, refuse, sender
 from handlers.notices.flow import Ctx, summary
 from handlers.notices.render import show
 from handlers.registry import RouterBlueprint
@@ -196,7 +196,7 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
 
 @router.callback_query(ReviewCb.filter(F.verdict == Verdict.REJECT))
 async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession,
-                    principal: Principal | None, state: FSMContext) -> None:  # fmt: skip
+                    principal: Principal | None, state: FSMContext, bot: Bot) -> None:  # fmt: skip
     if principal is None or not principal.is_staff:
         await refuse(query, "reject")
         return
@@ -209,7 +209,7 @@ async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, session: Asyn
     await query.answer()
     await state.set_state(ReviewStates.reason)
     await state.update_data(notice=callback_data.notice, round=callback_data.round)
-    await query.bot.send_message(  # type: ignore[union-attr]
+    await bot.send_message(
         query.from_user.id, _("review.ask_reason").format(id=callback_data.notice)
     )
 
@@ -222,7 +222,7 @@ async def msg_reason(message: Message, state: FSMContext, session: AsyncSession,
         await message.answer(_("review.reject_cancelled"))
         return
     data = await state.get_data()
-    name = message.from_user.full_name  # type: ignore[union-attr]
+    name = sender(message).full_name
     try:
         if principal is None:
             raise Forbidden("error.forbidden")

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.common.errors import ServiceError
 from bot.services.notices import announcements as ann
 from bot.services.notices.when import combine
-from handlers.common import error_text, esc
+from handlers.common import button_message, error_text, esc
 from handlers.notices import flow, review
 from handlers.notices.announce import GATE
 from handlers.notices.flow import Compose, Ctx
@@ -150,7 +150,7 @@ async def cb_send(query: CallbackQuery, c: Ctx) -> None:
         return
     await query.answer()
     await c.state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+    await button_message(query).edit_reply_markup(reply_markup=None)
     notice = done.notice
     if done.pending:
         sent = await review.send_cards(c.bot, c.session, c.settings, notice.id)

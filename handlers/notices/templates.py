@@ -12,7 +12,7 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import templates as tpl
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import command_args, error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 
 router = RouterBlueprint("templates")
@@ -57,7 +57,7 @@ async def cmd_template_add(
         return
     name, _sep, text = command_args(message).partition("\n")
     try:
-        added = await tpl.add(session, ward_id, name, text, message.from_user.id)  # type: ignore[union-attr]
+        added = await tpl.add(session, ward_id, name, text, sender(message).id)
     except ServiceError as err:
         await message.answer(error_text(err))
         return

@@ -22,7 +22,7 @@ from bot.services.directory.roles import Principal
 from bot.services.notices import feed as notice_feed
 from bot.services.notices import verify
 from handlers.callback_fields import DbId
-from handlers.common import bot_username, error_text, esc
+from handlers.common import bot_username, button_message, error_text, esc, sender
 from handlers.notices.render import marks_for, send_notice
 from handlers.registry import RouterBlueprint
 from models import Resident
@@ -59,7 +59,7 @@ async def cmd_start_notice(
     message: Message, command: CommandObject, session: AsyncSession, principal: Principal | None
 ) -> None:
     notice_id = int((command.args or "n-0")[2:])
-    await _open(message, session, notice_id, message.from_user.id, principal)  # type: ignore[union-attr]
+    await _open(message, session, notice_id, sender(message).id, principal)
 
 
 @router.callback_query(NoticeViewCb.filter())
@@ -70,7 +70,7 @@ async def cb_open(
     principal: Principal | None,
 ) -> None:
     await query.answer()
-    await _open(query.message, session, callback_data.id, query.from_user.id, principal)  # type: ignore[arg-type]
+    await _open(button_message(query), session, callback_data.id, query.from_user.id, principal)
 
 
 @router.message(Command("notices"))
@@ -115,7 +115,7 @@ async def msg_forwarded(
     text = message.text or message.caption or ""
     household = resident.household if resident is not None else None
     ward = await directory.home_ward(session, household.group_id if household else 0)
-    units = directory.unit_words(ward, I18n.get_current().current_locale)
+    units = directory.unit_words(ward, I18n.get_current(no_error=False).current_locale)
     if not text.strip():
         await message.answer(_("verify.no_text").format(**units))
         return

@@ -43,7 +43,7 @@ class GuideCb(CallbackData, prefix="g"):
 
 
 def lang() -> str:
-    return I18n.get_current().current_locale
+    return I18n.get_current(no_error=False).current_locale
 
 
 def split_message(text: str, limit: int = LIMIT) -> list[str]:

@@ -14,6 +14,7 @@ from aiogram.types import (
     CallbackQuery,
     InlineQuery,
     InlineQueryResultArticle,
+    InlineQueryResultUnion,
     InputTextMessageContent,
     Message,
 )
@@ -32,7 +33,7 @@ from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
 from bot.services.procedures.labels import field_label
 from bot.services.procedures.search_text import MAX_QUERY
-from handlers.common import bot_username, error_text, esc, refuse
+from handlers.common import bot_username, button_message, error_text, esc, refuse, sender
 from handlers.procedures.cards import (
     GuideAction,
     GuideCb,
@@ -73,7 +74,7 @@ async def cmd_procedures(
 
 @router.callback_query(GuideCb.filter(F.action == GuideAction.FIELDS))
 async def cb_fields(query: CallbackQuery, session: AsyncSession) -> None:
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await button_message(query).edit_text(
         _("guide.fields_title"),
         reply_markup=fields_keyboard(await procedures.field_counts(session)),
     )
@@ -87,7 +88,7 @@ async def cb_field(query: CallbackQuery, callback_data: GuideCb, session: AsyncS
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await button_message(query).edit_text(
         _("guide.field_title").format(field=field_label(_, callback_data.field)),
         reply_markup=field_page(guides, callback_data.field, callback_data.page),
     )
@@ -104,7 +105,7 @@ async def cb_open(
         await query.answer(error_text(err), show_alert=True)
         return
     await send_card(
-        query.message,  # type: ignore[arg-type]
+        button_message(query),
         guide,
         callback_data.case,
         settings.public_url,
@@ -120,7 +121,7 @@ async def _search_reply(
         result = await procedures.search(
             session,
             text,
-            subject=pseudonym(settings.privacy_key, message.from_user.id),  # type: ignore[union-attr]
+            subject=pseudonym(settings.privacy_key, sender(message).id),
             limits=GapLimits.from_settings(settings),
         )
     except ServiceError as err:
@@ -238,7 +239,7 @@ async def inline_search(
         guides = sorted(everything, key=lambda g: (FIELDS.index(g.field), g.code))
         guides = guides[:INLINE_RESULTS]
     username = await bot_username(bot, settings)
-    results = [
+    results: list[InlineQueryResultUnion] = [
         InlineQueryResultArticle(
             id=g.code,
             title=pick(g, "title", lang())[:200],

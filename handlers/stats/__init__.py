@@ -31,7 +31,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def _days(value: int | None) -> str:
+def _days(value: float | None) -> str:
     return "—" if value is None else str(value)
 
 

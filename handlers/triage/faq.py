@@ -22,7 +22,7 @@ from bot.services.common.errors import Forbidden, ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import faq
-from handlers.common import error_text, esc, refuse
+from handlers.common import error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
 from models import Ticket
@@ -94,7 +94,7 @@ async def msg_faq_answer(
         entry = await faq.create_from_ticket(
             session,
             int(data["ticket"]),
-            message.from_user.id,  # type: ignore[union-attr]
+            sender(message).id,
             data["question"],
             None if text.casefold() == KEEP_ANSWER else text,
         )

@@ -21,7 +21,7 @@ from bot.services.triage import actions as ticket_actions
 from bot.services.triage import routing as ticket_routing
 from bot.services.triage import tickets
 from bot.services.triage.tickets import Asker, Policy
-from handlers.common import bot_username, command_args, error_text, esc
+from handlers.common import bot_username, button_message, command_args, error_text, esc, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
 from handlers.triage.flow import photo_ids, relay_follow_up, submit
@@ -159,8 +159,8 @@ async def msg_follow_up(
     photos = photo_ids(message)
     try:
         follow = await tickets.add_follow_up(
-            session, ticket.id, message.from_user.id, text, photos, Policy.from_settings(settings)
-        )  # type: ignore[union-attr]
+            session, ticket.id, sender(message).id, text, photos, Policy.from_settings(settings)
+        )
     except ServiceError as err:
         await message.reply(error_text(err))
         if err.key == "ticket.closed_long_ago" and message.chat.type == "private" and text:
@@ -187,7 +187,5 @@ async def cb_rate(query: CallbackQuery, callback_data: RateCb, session: AsyncSes
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
-    await query.message.edit_text(  # type: ignore[union-attr]
-        _("rating.thanks").format(number=callback_data.id)
-    )
+    await button_message(query).edit_text(_("rating.thanks").format(number=callback_data.id))
     await query.answer()

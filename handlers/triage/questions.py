@@ -24,7 +24,7 @@ from bot.services.procedures.guides import pick
 from bot.services.triage import routing as ticket_routing
 from bot.services.triage import tickets
 from bot.services.triage.tickets import Policy
-from handlers.common import command_args, error_text, esc
+from handlers.common import button_message, command_args, error_text, esc, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage.ask_link import AskAboutCb
 from handlers.triage.flow import photo_ids, submit
@@ -147,7 +147,11 @@ async def cb_ask_about(
     code = callback_data.code[:20]
     if await _start_draft(message, state, session, resident, settings, code=code):
         guide = (await procedures.get_index(session)).by_code.get(code)
-        title = pick(guide, "title", I18n.get_current().current_locale) if guide else code
+        title = (
+            pick(guide, "title", I18n.get_current(no_error=False).current_locale)
+            if guide
+            else code
+        )
         await message.answer(
             _("ask.prompt_about").format(title=esc(title), count=settings.triage_max_photos)
         )
@@ -231,14 +235,14 @@ async def cb_solved(query: CallbackQuery, state: FSMContext, session: AsyncSessi
     await state.clear()
     audit.record(session, "question.self_solved", actor_id=query.from_user.id)
     await session.commit()
-    await query.message.edit_text(_("ask.glad"))  # type: ignore[union-attr]
+    await button_message(query).edit_text(_("ask.glad"))
     await query.answer()
 
 
 @router.callback_query(AskCb.filter(F.action == AskAction.CANCEL))
 async def cb_cancel(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await query.message.edit_text(_("ask.cancelled"))  # type: ignore[union-attr]
+    await button_message(query).edit_text(_("ask.cancelled"))
     await query.answer()
 
 
@@ -250,7 +254,7 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
 
 @router.message(Command("myquestions"))
 async def cmd_myquestions(message: Message, session: AsyncSession, settings: Settings) -> None:
-    mine = await tickets.my_tickets(session, message.from_user.id)  # type: ignore[union-attr]
+    mine = await tickets.my_tickets(session, sender(message).id)
     if not mine:
         await message.answer(_("myquestions.none"))
         return

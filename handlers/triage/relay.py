@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardMarkup, InputMediaPhoto, Message, ReplyParameters
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    MediaUnion,
+    Message,
+    ReplyParameters,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,12 +74,12 @@ async def send(
             )
             first = first or sent
         if photos:
-            anchor = ReplyParameters(message_id=first.message_id) if first else None  # type: ignore[union-attr]
+            anchor = ReplyParameters(message_id=first.message_id) if first else None
             if len(photos) == 1:
                 await bot.send_photo(chat_id, photos[0], reply_parameters=anchor)
             else:
-                media = [InputMediaPhoto(media=p) for p in photos]
-                await bot.send_media_group(chat_id, media, reply_parameters=anchor)  # type: ignore[arg-type]
+                media: list[MediaUnion] = [InputMediaPhoto(media=p) for p in photos]
+                await bot.send_media_group(chat_id, media, reply_parameters=anchor)
         return first
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         logger.info("chat %s unreachable: %s", who(chat_id), exc.message)

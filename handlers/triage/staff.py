@@ -22,7 +22,7 @@ from bot.services.directory.roles import Principal
 from bot.services.procedures import guide_lookup
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import tickets
-from handlers.common import error_text, esc, refuse
+from handlers.common import button_message, error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
 from handlers.triage.faq import ask_privately, start_faq
@@ -102,7 +102,7 @@ async def _answer_message(
             settings,
             i18n,
             principal,
-            message.from_user,  # type: ignore[arg-type]
+            sender(message),
             ticket_id,
             message.text or message.caption or "",
             photo_ids(message),
@@ -181,7 +181,7 @@ async def _guide(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
     for code, title in options:
         kb.button(text=f"📘 {title[:50]}", callback_data=GuideCb(id=ticket.id, code=code[:20]))
     kb.adjust(1)
-    await query.message.answer(  # type: ignore[union-attr]
+    await button_message(query).answer(
         _("guide.choose").format(number=ticket.id), reply_markup=kb.as_markup()
     )
     return ""
@@ -285,5 +285,5 @@ async def cb_guide(
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)
         return
-    await query.message.edit_text(feedback)  # type: ignore[union-attr]
+    await button_message(query).edit_text(feedback)
     await query.answer()

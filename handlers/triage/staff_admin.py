@@ -17,7 +17,7 @@ from bot.services.directory import binding
 from bot.services.directory.roles import Principal
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import stats as triage_stats
-from handlers.common import code_from_group, command_args, error_text, esc, refuse
+from handlers.common import code_from_group, command_args, error_text, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage.views import category_label, ticket_line
 from models import Role, Ward, utcnow
@@ -70,7 +70,7 @@ async def cmd_bindstaff(message: Message, session: AsyncSession) -> None:
             code,
             message.chat.id,
             message.chat.title,
-            message.from_user.id,  # type: ignore[union-attr]
+            sender(message).id,
         )
     except ServiceError as err:
         await message.reply(error_text(err))

@@ -123,7 +123,7 @@ def card_keyboard(ticket: Ticket) -> InlineKeyboardMarkup | None:
             add(_("button.spam"), TicketAction.SPAM)
     if status in (TicketStatus.ANSWERED, TicketStatus.CLOSED) and not ticket.spam:
         add(_("button.faq"), TicketAction.FAQ)
-    if not kb.buttons:
+    if not kb.export():  # `kb.buttons` is a generator: always true, even when empty
         return None
     kb.adjust(2)
     return kb.as_markup()

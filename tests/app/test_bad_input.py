@@ -107,3 +107,26 @@ async def test_nul_in_text_is_dropped_not_a_database_error(
     for text in ("khai\x00 sinh", "/ask mất\x00 nước ở đâu", "\x00"):
         said = texts(await harness.send(RESIDENT_ID, text))
         assert said and not any(GENERIC in t for t in said), (text, said)
+
+
+async def test_a_button_under_a_message_telegram_no_longer_shows_is_stale(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """Past 48 hours Telegram sends the message under a button as an InaccessibleMessage
+    (date 0, no text): the press is told the button no longer works, and nothing changes."""
+    await make_world(harness, session)
+    shown = last_message(await harness.send(RESIDENT_ID, "/language"))
+    english = shown["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    update = harness.sandbox.make_callback(RESIDENT_ID, None, shown["message_id"], english)
+    update["callback_query"]["message"] = {
+        "message_id": shown["message_id"],
+        "chat": shown["chat"],
+        "date": 0,
+    }
+    calls = await harness.feed(update)
+    said = texts(calls)
+    assert any(STALE in t for t in said) and not any(GENERIC in t for t in said), said
+    assert not [c for c in calls if c.method == "editMessageText"]
+    session.expire_all()
+    resident = await session.scalar(select(Resident).where(Resident.telegram_id == RESIDENT_ID))
+    assert resident is not None and resident.language == "vi"

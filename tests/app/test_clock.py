@@ -41,7 +41,7 @@ def test_column_defaults_read_the_installed_clock() -> None:
     with using(ManualClock(MOMENT, ticking=False)):
         column_default = AuditEntry.__table__.c.at.default
         assert column_default is not None
-        assert column_default.arg(None) == MOMENT  # type: ignore[union-attr]
+        assert column_default.arg(None) == MOMENT
 
 
 def test_the_system_clock_is_aware_utc() -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import string
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -59,12 +59,12 @@ class _Errors(logging.Handler):
         self.seen.append(record.getMessage())
 
 
-def _runner() -> Callable[[Awaitable[T]], T]:
+def _runner() -> Callable[[Coroutine[Any, Any, T]], T]:
     """Run a coroutine on this test's loop from hypothesis' worker thread."""
     loop = asyncio.get_running_loop()
 
-    def run(coro: Awaitable[T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, loop).result()  # type: ignore[arg-type]
+    def run(coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
     return run
 

@@ -28,7 +28,7 @@ KEY_ATTR = re.compile(r"""\bkey = ["']([a-z_]+\.[a-z_.]+)["']""")
 
 def catalog(lang: str) -> dict[str, str]:
     with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return {m.id: m.string for m in read_po(f) if m.id}
+        return {m.id: str(m.string) for m in read_po(f) if m.id and isinstance(m.id, str)}
 
 
 def used_keys() -> set[str]:

@@ -8,6 +8,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -27,8 +28,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _get(url: str, **kw: object) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as http, http.get(url, **kw) as resp:  # type: ignore[arg-type]
+async def _get(url: str, **kw: Any) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http, http.get(url, **kw) as resp:
         return resp.status, await resp.text()
 
 
@@ -126,7 +127,8 @@ async def _run_until_sigterm(settings: Settings, sandbox: Sandbox, push: bool) -
         sandbox.latency_ms = 0
         if proc.returncode is None:
             proc.kill()
-    out = (await proc.stdout.read()).decode()  # type: ignore[union-attr]
+    assert proc.stdout is not None  # started with stdout=PIPE
+    out = (await proc.stdout.read()).decode()
     assert code == 0 and "Traceback" not in out, out
     return out
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from models import (
     ChatStatus,
+    Delivery,
     DeliveryStatus,
     Resident,
     ResidentialGroup,
@@ -60,7 +61,7 @@ async def test_normal_notice_private_only_on_request_and_emergency_overrides(
     emergency = await notice(session, ward_id, "Bão số 3", Urgency.EMERGENCY)
     await deliver(settings, sandbox, session_factory, {normal.id, urgent.id, emergency.id})
 
-    def private(ds: list) -> dict[int, DeliveryStatus]:  # type: ignore[type-arg]
+    def private(ds: list[Delivery]) -> dict[int, DeliveryStatus]:
         return {d.chat_id: d.status for d in ds if d.target is TargetKind.RESIDENT}
 
     assert private(await rows(session, normal.id)) == {ids[0]: DeliveryStatus.SENT}
@@ -125,7 +126,7 @@ async def test_403_not_found_and_migration(
     ward_id = await ward(session, groups=3, households=2)
     groups = list(await session.scalars(select(ResidentialGroup).order_by(ResidentialGroup.id)))
     resident_ids = list(await session.scalars(select(Resident.telegram_id).order_by(Resident.id)))
-    kicked, migrating, missing = (g.chat_id for g in groups)
+    kicked, migrating, missing = (g.chat_id for g in groups if g.chat_id is not None)
     sandbox.block(kicked, "kicked")
     sandbox.block(resident_ids[0], "blocked")
     sandbox.block(resident_ids[1], "deactivated")
@@ -137,12 +138,12 @@ async def test_403_not_found_and_migration(
     n = await notice(session, ward_id, urgency=Urgency.URGENT)
     await deliver(settings, sandbox, session_factory, {n.id})
     by_chat = {d.chat_id: d for d in await rows(session, n.id)}
-    assert (
-        by_chat[kicked].status is DeliveryStatus.FAILED and "kicked" in by_chat[kicked].last_error
+    assert by_chat[kicked].status is DeliveryStatus.FAILED and "kicked" in (
+        by_chat[kicked].last_error or ""
     )
     assert by_chat[new_id].status is DeliveryStatus.SENT and migrating not in by_chat
     assert by_chat[missing].status is DeliveryStatus.FAILED
-    assert "chat not found" in by_chat[missing].last_error
+    assert "chat not found" in (by_chat[missing].last_error or "")
     for rid in resident_ids[:2]:
         assert by_chat[rid].status is DeliveryStatus.FAILED
     session.expire_all()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from broadcasts.control import BETA
+from broadcasts.limiter import LocalGate
 from broadcasts.redis_gate import RedisGate
 from models import DeliveryStatus, Urgency
 from sandbox import Sandbox
@@ -45,6 +46,7 @@ async def test_a_429_stops_dispatch_until_retry_after_then_sending_resumes(
     assert set(received(sandbox).values()) == {1}
     assert all(d.status is DeliveryStatus.SENT for d in await rows(session, n.id))
     gate = sender.limiter.gate
+    assert isinstance(gate, LocalGate)  # one process, no Redis: the local gate
     assert gate.aimd.rate < gate.ceiling  # lowered, and climbing back from the pause's end
 
 
@@ -58,7 +60,7 @@ async def test_instances_sharing_redis_pause_and_slow_down_together() -> None:
         await first.pause(RETRY_AFTER, 30.0)  # ...and an answer to a request in flight
         wait = await second.try_take(30.0)  # the other stops too
         assert RETRY_AFTER - 0.5 < wait <= RETRY_AFTER
-        rate = float(await redis.get(first.keys[2]))
+        rate = float(await redis.get(first.keys[2]) or 0)
         assert rate == pytest.approx(30.0 * BETA, rel=0.01)  # lowered once, for both
         await redis.set(first.keys[0], "0")  # the pause is over (without sleeping)
         await redis.set(first.keys[1], "0")

@@ -11,6 +11,7 @@ import random
 import signal
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -183,10 +184,11 @@ async def test_stop_lets_a_claim_in_flight_finish_and_gives_its_rows_back(
 
     ward_id = await ward(session, groups=2, households=4)
     n = await notice(session, ward_id, "Họp tổ", Urgency.NORMAL)
-    real_claim, outcome = store.claim, []
+    real_claim = store.claim
+    outcome: list[str | int] = []
 
-    async def slow_claim(*args: object, **kwargs: object) -> list[store.Job]:
-        jobs = await real_claim(*args, **kwargs)  # type: ignore[arg-type]
+    async def slow_claim(*args: Any, **kwargs: Any) -> list[store.Job]:
+        jobs = await real_claim(*args, **kwargs)
         try:
             await asyncio.sleep(0.5)  # a slow database answer, while the stop arrives
         except asyncio.CancelledError:

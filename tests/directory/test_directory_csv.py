@@ -53,7 +53,7 @@ async def streets(session: AsyncSession) -> list[tuple[str, str]]:
     rows = await session.execute(
         select(Household.house_number, Household.street).order_by(Household.id)
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 async def test_own_export_reimports_byte_identically(

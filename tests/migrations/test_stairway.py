@@ -37,6 +37,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 async def test_stairway(empty_db: str, revision: str) -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config(empty_db))
     down = script.get_revision(revision).down_revision or "base"
+    assert isinstance(down, str)  # one parent each: the history has no merges
     await migrate.upgrade(empty_db, down if down != "base" else "base")
     await migrate.upgrade(empty_db, revision)
     await migrate.downgrade(empty_db, down)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,7 +25,7 @@ from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarn
 from tests.notices.announce_kit import Composer, day_after, notice_row, ward_with_official
 
 
-def card_for(sandbox: Sandbox, chat_id: int) -> dict:
+def card_for(sandbox: Sandbox, chat_id: int) -> dict[str, Any]:
     cards = [c.result for c in sandbox.calls_for("sendMessage", chat_id=chat_id)
              if c.ok and "chờ duyệt" in c.params.get("text", "")]  # fmt: skip
     assert cards, "no approval card"
@@ -78,7 +80,12 @@ async def test_screening_from_template_to_approval_delivery_and_acks(
     assert "chờ duyệt" in out[-1] or "để duyệt" in out[-1]
     n = await notice_row(session)
     assert n.status is NoticeStatus.PENDING_APPROVAL and n.urgency is Urgency.URGENT and n.pin
-    assert n.kind == "event" and n.event_at is not None and n.expires_at > n.event_at
+    assert (
+        n.kind == "event"
+        and n.event_at is not None
+        and n.expires_at is not None
+        and n.expires_at > n.event_at
+    )
 
     card = card_for(sandbox, ADMIN_ID)
     own = texts(await harness.press_button(OFFICIAL_ID, card, "Duyệt"))
@@ -216,7 +223,7 @@ async def test_reject_with_reason_and_break_glass(
     out = texts(await harness.send(ADMIN_ID, "Sai địa bàn, không phải phường mình"))
     assert "Đã từ chối" in out[-1]
     n = await notice_row(session)
-    assert n.status is NoticeStatus.REJECTED and n.reject_reason.startswith("Sai địa bàn")
+    assert n.status is NoticeStatus.REJECTED and (n.reject_reason or "").startswith("Sai địa bàn")
     told = [x.params["text"] for x in sandbox.calls_for("sendMessage", chat_id=OFFICIAL_ID)]
     assert any("bị" in t and "Sai địa bàn" in t for t in told)
 

@@ -53,7 +53,8 @@ async def test_author_corrects_from_the_progress_message_and_a_stranger_cannot(
     # To two groups of three: a new notice there needs no second official, nor its correction
     # (a ward-wide one waits for approval: tests/security/test_review_corrections.py).
     two = list(await session.scalars(select(ResidentialGroup).order_by(ResidentialGroup.id)))[:2]
-    chats = [g.chat_id for g in two]
+    chats = [g.chat_id for g in two if g.chat_id is not None]
+    n: Notice | None
     n, _ = await outbox.enqueue(
         session, ward_id=ward_id, text="Họp tổ lúc 19h thứ Bảy", created_by=OFFICIAL_ID,
         audience=audience.spec("groups", [g.id for g in two]), progress_chat_id=OFFICIAL_ID,
@@ -184,9 +185,8 @@ async def test_revoke_offers_to_recall_every_live_notice_of_the_person(
     assert "nộp phí 500 nghìn" in offer["text"]
     refused = texts(await harness.press_button(RESIDENT_ID, offer, "Thu hồi 3 thông báo"))
     assert "không có quyền" in refused[0]
-    assert (await session.get(Notice, sent.id, populate_existing=True)).status is (  # type: ignore[union-attr]
-        NoticeStatus.DONE
-    )
+    kept = await session.get(Notice, sent.id, populate_existing=True)
+    assert kept is not None and kept.status is NoticeStatus.DONE
     done = texts(await harness.press_button(ADMIN_ID, offer, "Thu hồi 3 thông báo"))
     assert "Đã thu hồi 3 thông báo" in done[0]
     statuses = {

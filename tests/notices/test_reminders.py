@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
-from typing import cast
+from typing import Any, cast
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
@@ -38,7 +38,7 @@ TEXT = "Họp tổ dân phố tối thứ Bảy\nTại nhà văn hóa, mang theo
 OTHER_LEADER = LEADER_ID + 1
 
 
-def private_messages(sandbox: Sandbox, chat_id: int) -> list[dict]:
+def private_messages(sandbox: Sandbox, chat_id: int) -> list[dict[str, Any]]:
     return [c.result for c in sandbox.calls_for("sendMessage", chat_id=chat_id) if c.result]
 
 

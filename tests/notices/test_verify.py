@@ -178,7 +178,8 @@ async def test_notices_lists_what_reached_the_residents_group(
     old = await notice(session, ward_id, "Thông báo tháng trước")
     reminder = await notice(session, ward_id, "Nhắc lại: ngày hội")
     await deliver(settings, sandbox, session_factory, None)
-    old.queued_at = old.queued_at - timedelta(days=40)  # type: ignore[operator]
+    assert old.queued_at is not None
+    old.queued_at = old.queued_at - timedelta(days=40)
     reminder.parent_id = everyone.id
     await session.commit()
 

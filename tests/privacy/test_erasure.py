@@ -74,7 +74,7 @@ async def _register_typing_address(harness: BotHarness) -> None:
     assert "Riêng Tư" in done[0], done
 
 
-async def _dump(session: AsyncSession) -> list[tuple[str, str, str]]:
+async def _dump(session: AsyncSession) -> list[tuple[str, str]]:
     """(table.column, value) of every cell of every table."""
     cells = []
     for table in Base.metadata.sorted_tables:

@@ -72,7 +72,7 @@ async def test_idle_delivery_tick_writes_nothing_at_info(
                 woken.set()
 
     scheduler = AsyncIOScheduler()
-    add_delivery_jobs(scheduler, IdleSender(), seconds=0.05)  # type: ignore[arg-type]
+    add_delivery_jobs(scheduler, IdleSender(), seconds=0.05)  # type: ignore[arg-type]  # a stand-in with the one method the job calls, not a Sender
     scheduler.start()
     await woken.wait()
     scheduler.shutdown(wait=False)

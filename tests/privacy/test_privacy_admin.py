@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,8 +84,8 @@ async def test_admin_grants_and_revokes_in_telegram(
 
 
 async def test_resident_refused_is_logged(
-    harness: BotHarness, session: AsyncSession, caplog
-) -> None:  # type: ignore[no-untyped-def]
+    harness: BotHarness, session: AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
     await _resident(session)
     assert "không có quyền" in texts(await harness.send(RESIDENT_ID, "/grant 1 ward_admin"))[0]
     assert any("refused grant" in r.getMessage() for r in caplog.records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -14,16 +15,18 @@ from bot.services.procedures.guides import Guide
 from bot.web.app import create_web_app
 from models import SearchGap
 
+Client = TestClient[web.Request, web.Application]
+
 
 @pytest.fixture
 async def client(
     settings: Settings, engine: AsyncEngine, catalog: list[Guide]
-) -> AsyncIterator[TestClient]:
+) -> AsyncIterator[Client]:
     async with TestClient(TestServer(create_web_app(settings, engine))) as c:
         yield c
 
 
-async def test_guide_page_in_vietnamese_and_english(client: TestClient) -> None:
+async def test_guide_page_in_vietnamese_and_english(client: Client) -> None:
     resp = await client.get("/p/1.001193")
     assert resp.status == 200 and resp.content_type == "text/html"
     html = await resp.text()
@@ -43,7 +46,7 @@ async def test_guide_page_in_vietnamese_and_english(client: TestClient) -> None:
     assert "Documents to bring" in en and "Not yet checked by an official" in en
 
 
-async def test_unknown_code_is_a_friendly_404(client: TestClient) -> None:
+async def test_unknown_code_is_a_friendly_404(client: Client) -> None:
     resp = await client.get("/p/9.999999<script>")
     assert resp.status == 404
     html = await resp.text()
@@ -51,7 +54,7 @@ async def test_unknown_code_is_a_friendly_404(client: TestClient) -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-async def test_search_page(client: TestClient, session: AsyncSession) -> None:
+async def test_search_page(client: Client, session: AsyncSession) -> None:
     html = await (await client.get("/p")).text()
     assert 'action="/p"' in html and "Thủ tục đăng ký khai sinh" in html  # the whole list
 
@@ -70,7 +73,7 @@ async def test_search_page(client: TestClient, session: AsyncSession) -> None:
 @pytest.mark.parametrize(
     ("q", "message"), [("   ", "Hãy gõ việc cần làm"), ("a" * 250, "tối đa 200")]
 )
-async def test_empty_and_long_queries(client: TestClient, q: str, message: str) -> None:
+async def test_empty_and_long_queries(client: Client, q: str, message: str) -> None:
     resp = await client.get("/p", params={"q": q})
     assert resp.status == 200
     assert message in await resp.text()

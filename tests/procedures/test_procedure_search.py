@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -20,11 +21,11 @@ def index(shipped_guides: list[Guide]) -> SearchIndex:
 
 
 @pytest.fixture(scope="module")
-def query_set() -> dict[str, list]:
+def query_set() -> dict[str, list[Any]]:
     return yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
 
 
-def test_accuracy_on_the_query_set(index: SearchIndex, query_set: dict[str, list]) -> None:
+def test_accuracy_on_the_query_set(index: SearchIndex, query_set: dict[str, list[Any]]) -> None:
     items = query_set["queries"]
     assert len(items) >= 60
     top1 = top3 = 0
@@ -44,7 +45,7 @@ def test_accuracy_on_the_query_set(index: SearchIndex, query_set: dict[str, list
 
 
 def test_questions_the_catalog_cannot_answer_are_not_good(
-    index: SearchIndex, query_set: dict[str, list]
+    index: SearchIndex, query_set: dict[str, list[Any]]
 ) -> None:
     for q in query_set["gaps"]:
         hits = index.search(q, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,6 +14,7 @@ from aiogram import exceptions as tg
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import (
+    BotCommand,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -71,7 +73,7 @@ async def test_send_message_ids_increase_per_chat(sb: Sandbox, bot: Bot) -> None
     first = await bot.send_message(USER, "Xin chào", reply_markup=keyboard())
     second = await bot.send_message(USER, "Thông báo")
     other = await bot.send_message(GROUP, "Nhóm")
-    assert isinstance(first, Message) and first.from_user and first.from_user.is_bot
+    assert first.from_user and first.from_user.is_bot
     assert second.message_id == first.message_id + 1
     assert other.message_id == 1 and other.chat.type == "group"
     sent = sb.sent_messages(USER)
@@ -132,7 +134,8 @@ async def test_edit_delete_pin(sb: Sandbox, bot: Bot) -> None:
     assert isinstance(edited, Message) and edited.text == "Phiên bản 2"
     assert edited.reply_markup is None  # Telegram drops the keyboard when not re-sent
     assert sb.sent_messages(USER)[0]["text"] == "Phiên bản 1"
-    assert sb.message(USER, msg.message_id)["text"] == "Phiên bản 2"  # type: ignore[index]
+    stored = sb.message(USER, msg.message_id)
+    assert stored is not None and stored["text"] == "Phiên bản 2"
     with pytest.raises(tg.TelegramBadRequest, match="message is not modified"):
         await bot.edit_message_text("Phiên bản 2", chat_id=USER, message_id=msg.message_id)
     with pytest.raises(tg.TelegramBadRequest, match="message to edit not found"):
@@ -155,7 +158,8 @@ async def test_edit_delete_pin(sb: Sandbox, bot: Bot) -> None:
 async def test_copy_forward_and_callbacks(sb: Sandbox, bot: Bot) -> None:
     incoming = await sb.user_sends(USER, "Ổ gà trước nhà", photo=True)
     copy = await bot.copy_message(GROUP, USER, incoming["message_id"])
-    assert sb.message(GROUP, copy.message_id)["caption"] == "Ổ gà trước nhà"  # type: ignore[index]
+    stored = sb.message(GROUP, copy.message_id)
+    assert stored is not None and stored["caption"] == "Ổ gà trước nhà"
     forwarded = await bot.forward_message(GROUP, USER, incoming["message_id"])
     assert forwarded.forward_origin is not None
     assert [m["chat"]["id"] for m in sb.sent_messages(GROUP)] == [GROUP, GROUP]
@@ -242,7 +246,8 @@ async def test_probabilistic_faults_are_reproducible() -> None:
 async def test_timeout_after_send_is_delivered_but_unanswered(sb: Sandbox, bot: Bot) -> None:
     sb.fail("sendMessage", error="timeout_after_send")
     with pytest.raises(tg.TelegramNetworkError):
-        await bot.send_message(USER, "Họp tổ lúc 19h", request_timeout=0.3)  # type: ignore[arg-type]
+        timeout = 0.3  # aiogram says int; aiohttp's ClientTimeout takes the float
+        await bot.send_message(USER, "Họp tổ lúc 19h", request_timeout=timeout)  # type: ignore[arg-type]  # aiogram types it int
     (call,) = await sb.wait_for("sendMessage")
     assert call.delivered_but_unanswered and call.ok
     assert sb.sent_messages(USER)[0]["text"] == "Họp tổ lúc 19h"
@@ -264,7 +269,7 @@ async def test_get_updates_long_polling(sb: Sandbox, bot: Bot) -> None:
 
 
 async def test_webhook_delivery_with_secret(sb: Sandbox, bot: Bot) -> None:
-    received: list[tuple[str | None, dict]] = []
+    received: list[tuple[str | None, dict[str, Any]]] = []
 
     async def hook(request: web.Request) -> web.Response:
         secret = request.headers.get(SECRET_HEADER)
@@ -352,8 +357,7 @@ async def test_member_updates_inline_queries_and_commands(sb: Sandbox, bot: Bot)
     inline = sb.make_inline_query(USER, "giờ làm việc")
     sb.push_update(inline)
     assert await bot.answer_inline_query(inline["inline_query"]["id"], results=[])
-    commands = [{"command": "start", "description": "Bắt đầu"}]
-    assert await bot.set_my_commands(commands)  # type: ignore[arg-type]
+    assert await bot.set_my_commands([BotCommand(command="start", description="Bắt đầu")])
     assert [c.command for c in await bot.get_my_commands()] == ["start"]
     edited = sb.make_edited_message(None, USER, 1, "sửa lại")["edited_message"]
     assert edited["message_id"] == 1 and edited["edit_date"] >= edited["date"]

@@ -27,6 +27,7 @@ async def test_correction_while_pending_voids_the_old_card_and_goes_back_to_revi
     sandbox: Sandbox,
 ) -> None:
     await ward_with_official(session)
+    n: Notice | None
     n = await pending_ward_notice(harness, session, "Cắt nước ngày mai từ 8h đến 11h.")
     old_card = cards_for(sandbox, ADMIN_ID)[-1]
 
@@ -61,6 +62,7 @@ async def test_correction_of_an_approved_notice_waits_for_a_second_official(
     sandbox: Sandbox,
 ) -> None:
     await ward_with_official(session)
+    n: Notice | None
     n = await delivered_ward_notice(
         harness, session, session_factory, settings, "Họp tổ lúc 19h thứ Bảy."
     )

@@ -25,7 +25,9 @@ def button(message: dict[str, Any], label: str) -> str:
     return next(b["callback_data"] for row in rows for b in row if label in b["text"])
 
 
-async def at_once(h: BotHarness, *presses: tuple[int, dict, str]) -> dict[int, list[str]]:
+async def at_once(
+    h: BotHarness, *presses: tuple[int, dict[str, Any], str]
+) -> dict[int, list[str]]:
     """Press these buttons concurrently; what each presser was shown. The calls of concurrent
     updates interleave, so they are told apart by whom they went to."""
     start, queries, updates = len(h.sandbox.calls), {}, []
@@ -41,7 +43,7 @@ async def at_once(h: BotHarness, *presses: tuple[int, dict, str]) -> dict[int, l
         if c.method == "answerCallbackQuery":
             out[queries[c.params["callback_query_id"]]] += texts([c])
         elif c.chat_id in out:
-            out[c.chat_id] += texts([c])  # type: ignore[index]
+            out[c.chat_id] += texts([c])
     return out
 
 

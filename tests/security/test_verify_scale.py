@@ -35,7 +35,7 @@ async def test_a_forward_is_compared_with_a_few_candidates_not_the_archive(
     compared: list[Any] = []
     real = difflib.SequenceMatcher
 
-    def counting(*args: Any, **kw: Any) -> difflib.SequenceMatcher:  # type: ignore[type-arg]
+    def counting(*args: Any, **kw: Any) -> difflib.SequenceMatcher[str]:
         compared.append(1)
         return real(*args, **kw)
 

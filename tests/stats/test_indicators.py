@@ -44,6 +44,12 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
+def _queued(n: Notice) -> datetime:
+    """When the notice was queued: every notice these tests count was."""
+    assert n.queued_at is not None
+    return n.queued_at
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -117,7 +123,7 @@ async def _expected(session: AsyncSession) -> dict[str, Any]:
         posted = [n for n in period if (n.id, g.id) in in_chat]
         acked = len({(a.notice_id, a.household_id) for a in acks for n in posted
                      if a.notice_id == n.id and group_of[a.household_id] == g.id
-                     and a.at - n.queued_at <= timedelta(hours=24)})  # fmt: skip
+                     and a.at - _queued(n) <= timedelta(hours=24)})  # fmt: skip
         expected_total += reg * len(posted)
         acked_total += acked
         last = max((n.queued_at for n in notices if (n.id, g.id) in in_chat), default=None)

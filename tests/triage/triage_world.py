@@ -85,7 +85,9 @@ def fake_guides(
 ) -> None:
     """The guides feature's search, answering with one good hint (its real body is elsewhere)."""
 
-    async def suggest(session: Any, text: str, *, language: str = "vi", limit: int = 3) -> list:
+    async def suggest(
+        session: Any, text: str, *, language: str = "vi", limit: int = 3
+    ) -> list[Any]:
         if "khai sinh" not in text.lower():
             return []
         return [GuideHint(code=code, title=title, score=0.9, field="ho_tich")][:limit]

@@ -12,7 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.common import audit
 from bot.services.common.errors import Forbidden, Invalid
 from bot.services.directory.roles import Principal
-from models import AuditEntry, BindCode, ChatStatus, ResidentialGroup, Role, StaffChat, utcnow
+from models import (
+    AuditEntry,
+    BindCode,
+    ChatStatus,
+    ResidentialGroup,
+    Role,
+    StaffChat,
+    rowcount,
+    utcnow,
+)
 
 # No 0/O, 1/I/L: codes are read aloud and typed on small phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -121,7 +130,7 @@ async def _consume(session: AsyncSession, code_text: str, chat_id: int, purpose:
         .where(BindCode.id == code.id, BindCode.used_at.is_(None))
         .values(used_at=now, used_chat_id=chat_id)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise Invalid("bind.code_used")
     code.used_at, code.used_chat_id = now, chat_id
     return code

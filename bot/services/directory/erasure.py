@@ -64,7 +64,8 @@ async def staff_copies(session: AsyncSession, telegram_id: int) -> list[tuple[in
             TicketLink.ticket_id.in_(asked), TicketLink.side == LinkSide.STAFF
         )
     )
-    return list(dict.fromkeys((int(c), int(m)) for c, m in [*cards.all(), *links.all()] if c))
+    rows: list[tuple[int | None, int | None]] = [*cards.tuples(), *links.tuples()]
+    return list(dict.fromkeys((c, m) for c, m in rows if c and m))
 
 
 async def forget(

@@ -30,6 +30,7 @@ from models import (
     TicketLink,
     TicketMessage,
     TicketStatus,
+    rowcount,
     utcnow,
 )
 
@@ -117,10 +118,10 @@ async def purge(
     await session.execute(delete(AskBlock).where(AskBlock.until < now))
     report = PurgeReport(
         len(ids),
-        deliveries.rowcount or 0,  # type: ignore[attr-defined]
-        searches.rowcount or 0,  # type: ignore[attr-defined]
-        scans.rowcount or 0,  # type: ignore[attr-defined]
-        drafts.rowcount or 0,  # type: ignore[attr-defined]
+        rowcount(deliveries),
+        rowcount(searches),
+        rowcount(scans),
+        rowcount(drafts),
     )
     if report.total:
         audit.record(

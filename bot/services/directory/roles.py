@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.services.common import audit
 from bot.services.common.errors import Forbidden, Invalid, NotFound
-from models import BindCode, ResidentialGroup, Role, RoleGrant, Ward, utcnow
+from models import BindCode, ResidentialGroup, Role, RoleGrant, Ward, rowcount, utcnow
 
 STAFF_ROLES = frozenset({Role.WARD_ADMIN, Role.WARD_OFFICIAL, Role.GROUP_LEADER, Role.TECH_TEAM})
 
@@ -207,7 +207,7 @@ async def revoke_role(
     )
     if role is not None:
         stmt = stmt.where(RoleGrant.role == role)
-    removed = (await session.execute(stmt)).rowcount or 0
+    removed = rowcount(await session.execute(stmt))
     if removed:  # codes they asked for die with the role (a hijacked account's, above all)
         await session.execute(
             update(BindCode)

@@ -65,14 +65,15 @@ async def coverage(
     """Per targeted group: acknowledged / registered households, and who has not yet."""
     if await session.get(Notice, notice_id) is None:
         raise NotFound("notice.not_found", id=notice_id)
-    targeted = set(
-        await session.scalars(
+    targeted = {
+        gid
+        for gid in await session.scalars(
             select(Delivery.group_id).where(
                 Delivery.notice_id == notice_id, Delivery.target == TargetKind.GROUP
             )
         )
-    )
-    targeted.discard(None)
+        if gid is not None
+    }
     if group_ids is not None:
         targeted &= group_ids
     acked = set(

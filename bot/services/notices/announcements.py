@@ -143,7 +143,7 @@ def validate(draft: Draft, settings: Settings, now: datetime) -> None:
     if at is not None and at <= now:
         raise Invalid("when.past")
     go, _held = send_time(draft, settings, now)
-    if draft.send_at and from_iso(draft.send_at) <= now:  # type: ignore[operator]
+    if (asked := from_iso(draft.send_at)) is not None and asked <= now:
         raise Invalid("when.past")
     if (end := expiry(draft, settings)) is not None and end <= go:
         raise Invalid("announce.expiry_before_send")

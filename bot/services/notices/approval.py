@@ -22,7 +22,7 @@ from bot.services.common.errors import Forbidden, Invalid, NotFound
 from bot.services.directory.roles import Principal
 from bot.services.notices.announcements import OFFICIALS, Submitted, is_official, queue
 from broadcasts import outbox
-from models import Notice, NoticeStatus, RoleGrant, utcnow
+from models import Notice, NoticeStatus, RoleGrant, rowcount, utcnow
 
 LIVE = (NoticeStatus.QUEUED, NoticeStatus.DONE)
 
@@ -98,7 +98,7 @@ async def _decide(
         stmt = stmt.where(Notice.status == NoticeStatus.PENDING_APPROVAL)
     result = await session.execute(stmt.values(**values).execution_options(
         synchronize_session=False))  # fmt: skip
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         await session.rollback()
         raise lost(await pending_notice(session, notice_id))
 

@@ -23,7 +23,7 @@ from bot.services.notices import manage as notice_admin
 from bot.services.notices.announcements import ward_groups
 from bot.services.notices.approval import LIVE, lost, pending_notice
 from broadcasts import outbox
-from models import Notice, NoticeStatus, Urgency
+from models import Notice, NoticeStatus, Urgency, rowcount
 
 
 @dataclass
@@ -85,7 +85,7 @@ async def propose(
     result = await session.execute(
         stmt.values(**values).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # decided, withdrawn or corrected by someone else meanwhile
+    if rowcount(result) != 1:  # decided, withdrawn or corrected by someone else meanwhile
         await session.rollback()
         raise lost(await pending_notice(session, notice_id))
     audit.record(session, action, actor_id=principal.telegram_id, target=f"notice:{notice_id}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -17,7 +17,7 @@ RECENT_DAYS = 30
 RECENT_LIMIT = 10
 
 
-def _reached(resident: Resident):  # type: ignore[no-untyped-def]
+def _reached(resident: Resident) -> ColumnElement[bool]:
     """Deliveries to the resident's group chat or to their private chat."""
     group_id = resident.household.group_id if resident.household else None
     mine = Delivery.chat_id == resident.telegram_id

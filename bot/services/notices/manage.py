@@ -19,7 +19,7 @@ from bot.services.notices.acks import count_acks
 from bot.services.notices.announcements import leader_groups
 from bot.services.notices.approval import lost as approval_lost
 from broadcasts import outbox
-from models import Notice, NoticeStatus, Role, utcnow
+from models import Notice, NoticeStatus, Role, rowcount, utcnow
 
 MAX_CORRECTION = 4000  # one Telegram message with its header
 RECALLABLE = (NoticeStatus.QUEUED, NoticeStatus.DONE, NoticeStatus.PENDING_APPROVAL)
@@ -131,7 +131,7 @@ async def _withdraw(
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # approved, rejected or withdrawn a moment ago
+    if rowcount(done) != 1:  # approved, rejected or withdrawn a moment ago
         await session.rollback()
         fresh = await get(session, notice_id)
         raise lost(fresh) if fresh.status is NoticeStatus.CANCELLED else approval_lost(fresh)

@@ -25,7 +25,7 @@ from bot.services.notices import acks
 from bot.services.notices.quiet import release_time
 from bot.texts import Catalog
 from broadcasts import audience, outbox
-from models import Notice, NoticeStatus, Resident, Urgency, Ward
+from models import Notice, NoticeStatus, Resident, Urgency, Ward, rowcount
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ async def _advance(run: _Run, notice: Notice, column: str, to: int) -> bool:
         .values({column: to})
         .execution_options(synchronize_session=False)
     )
-    if not done.rowcount:
+    if not rowcount(done):
         await run.session.commit()  # nothing changed; ends the transaction
         return False
     setattr(notice, column, to)

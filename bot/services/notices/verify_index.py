@@ -96,7 +96,7 @@ class Index:
                     )
                 )
                 touched = {
-                    int(t.split(":", 1)[1]) for t in targets if t.split(":", 1)[1].isdigit()
+                    int(t.split(":", 1)[1]) for t in targets if t and t.split(":", 1)[1].isdigit()
                 }
                 where = (
                     (Notice.id > last_notice)
@@ -153,7 +153,7 @@ class Index:
 
         exact = [self.entries[i] for i in self.exact.get(body, ()) if usable(self.entries[i])]
         if exact:
-            return "official", max(exact, key=lambda e: e.queued_at), 1.0  # type: ignore[arg-type, return-value]
+            return "official", max(exact, key=lambda e: e.queued_at or since), 1.0
         words = body.split()
         hits: Counter[int] = Counter()
         postings = [p for p in map(self.postings.get, shingles(words)) if p]

@@ -118,7 +118,8 @@ async def import_guides(
     if existing:
         await session.execute(delete(Procedure).where(Procedure.code.in_(list(existing))))
     await session.commit()
-    _INDEXES.pop(session.get_bind(), None)  # type: ignore[arg-type]
+    if isinstance(engine := session.get_bind(), Engine):
+        _INDEXES.pop(engine, None)
     removed = len(existing)
     logger.info("catalog import: %s created, %s updated, %s removed", created, updated, removed)
     return ImportReport(created, updated, removed, unchanged)

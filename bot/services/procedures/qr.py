@@ -46,10 +46,12 @@ def write_qr(data: str, out: Path) -> None:
     qr.add_data(data)
     qr.make(fit=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".svg":
-        qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(out))
-    else:
-        qr.make_image().save(str(out))
+    # Our own handle, closed here: given a path, qrcode's PNG writer opens a file it never closes.
+    with out.open("wb") as stream:
+        if suffix == ".svg":
+            qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(stream)
+        else:
+            qr.make_image().save(stream)
 
 
 def qr_png(data: str, box_size: int = 8) -> bytes:

@@ -167,12 +167,12 @@ class SearchIndex:
                 for i, s in best.items():
                     raw[i] += s
         for pair in query_pairs:
-            idf = self._idf.get(pair)
-            if idf is None:
+            pair_idf = self._idf.get(pair)
+            if pair_idf is None:
                 continue  # an unknown pair neither helps nor counts against
-            total += PAIR_WEIGHT * idf
+            total += PAIR_WEIGHT * pair_idf
             for i, w in self._postings[pair].items():
-                raw[i] += PAIR_WEIGHT * idf * w
+                raw[i] += PAIR_WEIGHT * pair_idf * w
         if not raw or total <= 0:
             return {}
         ranked = heapq.nlargest(_PREFILTER, raw, key=raw.__getitem__)

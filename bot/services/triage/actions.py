@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.common import audit
@@ -21,6 +21,7 @@ from models import (
     TicketMessage,
     TicketRating,
     TicketStatus,
+    rowcount,
     utcnow,
 )
 
@@ -84,7 +85,7 @@ async def take(
         .values(status=TicketStatus.TAKEN, assignee_id=staff.telegram_id, assignee_name=name)
         .execution_options(synchronize_session=False)
     )
-    if won.rowcount != 1:
+    if rowcount(won) != 1:
         await session.rollback()
         ticket = await get(session, ticket_id)
         if ticket.status is TicketStatus.CLOSED:
@@ -237,8 +238,8 @@ async def queue(
         base = base.where(Ticket.ward_id.in_(wards))
     me = principal.telegram_id if principal else 0
 
-    async def rows(stmt: object) -> list[Ticket]:
-        return list(await session.scalars(stmt.limit(limit)))  # type: ignore[attr-defined]
+    async def rows(stmt: Select[tuple[Ticket]]) -> list[Ticket]:
+        return list(await session.scalars(stmt.limit(limit)))
 
     return Queue(
         new=await rows(base.where(Ticket.status == TicketStatus.NEW).order_by(Ticket.id)),

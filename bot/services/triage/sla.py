@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Ticket, TicketStatus
+from models import Ticket, TicketStatus, rowcount
 
 MAX_DAYS = 800  # a target longer than two years of working days is a configuration error
 
@@ -104,4 +104,4 @@ async def mark(session: AsyncSession, ticket_id: int, column: str, now: datetime
         update(Ticket).where(Ticket.id == ticket_id, col.is_(None)).values({column: now})
     )
     await session.commit()
-    return bool(done.rowcount)
+    return bool(rowcount(done))

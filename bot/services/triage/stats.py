@@ -74,10 +74,10 @@ async def between(
         scope.append(Ticket.ward_id.in_(ward_ids))
     tickets = list(await session.scalars(select(Ticket).where(*scope)))
     per_week = Counter(week_start(t.created_at, tz) for t in tickets)
-    responded = [t for t in tickets if t.first_response_at is not None]
     minutes = [
-        (t.first_response_at - t.created_at).total_seconds() / 60  # type: ignore[operator]
-        for t in responded
+        (t.first_response_at - t.created_at).total_seconds() / 60
+        for t in tickets
+        if t.first_response_at is not None
     ]
     measurable = [t for t in tickets if t.first_response_at is not None or t.due_at <= now]
     in_time = sum(

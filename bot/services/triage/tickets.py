@@ -359,6 +359,8 @@ async def card_info(session: AsyncSession, ticket: Ticket) -> CardInfo:
         .where(Resident.telegram_id == ticket.resident_tg_id)
         .options(selectinload(Resident.household).selectinload(Household.group))
     )
+    group: str | None
+    address: str | None
     if resident is not None and resident.household is not None:
         group, address = resident.household.group.name, resident.household.address
     else:
