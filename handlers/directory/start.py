@@ -217,7 +217,7 @@ async def _ask_household(
 ) -> None:
     try:
         group = await directory.get_group(session, group_id)
-    except ServiceError as err:
+    except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return
     households = await directory.list_households(session, group_id, limit=1000)
@@ -265,13 +265,9 @@ async def cb_group(
 
 @router.callback_query(JoinCb.filter(F.action == JoinAction.HOUSEHOLD))
 async def cb_household(query: CallbackQuery, callback_data: JoinCb, session: AsyncSession) -> None:
-    try:
-        household = await residents.join_household(
-            session, query.from_user.id, callback_data.page, household_id=callback_data.id
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    household = await residents.join_household(
+        session, query.from_user.id, callback_data.page, household_id=callback_data.id
+    )
     await query.message.edit_text(await _done(session, household))  # type: ignore[union-attr]
     await query.answer()
 
@@ -291,13 +287,9 @@ async def cb_type_address(
 @router.message(JoinStates.address, F.text, ~F.text.startswith("/"))
 async def msg_address(message: Message, state: FSMContext, session: AsyncSession) -> None:
     data = await state.get_data()
-    try:
-        household = await residents.join_household(
-            session, message.from_user.id, int(data["group_id"]), address=message.text
-        )  # type: ignore[union-attr]
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    household = await residents.join_household(
+        session, message.from_user.id, int(data["group_id"]), address=message.text
+    )  # type: ignore[union-attr]
     await state.clear()
     await message.answer(await _done(session, household))
 

@@ -118,7 +118,7 @@ async def cb_template(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None
     draft, _data = await flow.load(c.state)
     try:
         t = await tpl.get(c.session, draft.ward_id, callback_data.value)
-    except ServiceError as err:
+    except ServiceError as err:  # said in the chat, also after a button, and the step stays
         await c.ask(error_text(err))
         return
     draft.kind, draft.text = t.kind, t.text
@@ -170,11 +170,7 @@ async def msg_text(message: Message, c: Ctx) -> None:
     text = message.text or message.caption
     if not text and media and draft.text:  # a photo added to text written before
         text = draft.text
-    try:
-        draft.text = ann.check_text(text)
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    draft.text = ann.check_text(text)
     if media:
         draft.media = media
     await flow.save(c.state, draft)
@@ -193,11 +189,7 @@ async def cb_day(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
 
 @router.message(StateFilter(Compose.ev_day, Compose.send_day, Compose.exp_day))
 async def msg_day(message: Message, c: Ctx) -> None:
-    try:
-        day = parse_date(message.text or "", local_today(utcnow(), c.settings.tz))
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    day = parse_date(message.text or "", local_today(utcnow(), c.settings.tz))
     await _got_day(c, day)
 
 
@@ -235,7 +227,7 @@ async def _got_time(c: Ctx, typed: str) -> None:
     try:
         at = parse_time(typed)
         moment = future(combine(date.fromisoformat(data["day"]), at, c.settings.tz), utcnow())
-    except ServiceError as err:
+    except ServiceError as err:  # said in the chat, also after a button, and the step stays
         await c.ask(error_text(err))
         return
     if await c.state.get_state() == Compose.ev_time.state:

@@ -144,7 +144,7 @@ async def cb_send(query: CallbackQuery, c: Ctx) -> None:
     try:
         done = await ann.submit(c.session, draft, c.principal, c.settings, c.catalog,
                                name=query.from_user.full_name)  # fmt: skip
-    except ServiceError as err:
+    except ServiceError as err:  # said in the chat, not as an alert: the preview stays
         await query.answer()
         await c.ask(error_text(err))
         return

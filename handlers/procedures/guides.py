@@ -22,7 +22,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.common.errors import ServiceError
 from bot.services.directory.pseudonyms import pseudonym
 from bot.services.directory.roles import Principal
 from bot.services.procedures import core as procedures
@@ -30,7 +29,7 @@ from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
 from bot.services.procedures.labels import field_label
 from bot.services.procedures.search_text import MAX_QUERY
-from handlers.common import bot_username, error_text, esc, refuse
+from handlers.common import bot_username, esc, refuse
 from handlers.procedures.cards import (
     GuideAction,
     GuideCb,
@@ -80,11 +79,7 @@ async def cb_fields(query: CallbackQuery, session: AsyncSession) -> None:
 
 @router.callback_query(GuideCb.filter(F.action == GuideAction.FIELD))
 async def cb_field(query: CallbackQuery, callback_data: GuideCb, session: AsyncSession) -> None:
-    try:
-        guides = await procedures.guides_in_field(session, callback_data.field)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    guides = await procedures.guides_in_field(session, callback_data.field)
     await query.message.edit_text(  # type: ignore[union-attr]
         _("guide.field_title").format(field=field_label(_, callback_data.field)),
         reply_markup=field_page(guides, callback_data.field, callback_data.page),
@@ -96,11 +91,7 @@ async def cb_field(query: CallbackQuery, callback_data: GuideCb, session: AsyncS
 async def cb_open(
     query: CallbackQuery, callback_data: GuideCb, session: AsyncSession, settings: Settings
 ) -> None:
-    try:
-        guide = await procedures.get_guide(session, callback_data.code)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    guide = await procedures.get_guide(session, callback_data.code)
     await send_card(
         query.message,  # type: ignore[arg-type]
         guide,
@@ -114,16 +105,12 @@ async def cb_open(
 async def _search_reply(
     message: Message, text: str, session: AsyncSession, settings: Settings
 ) -> None:
-    try:
-        result = await procedures.search(
-            session,
-            text,
-            subject=pseudonym(settings.privacy_key, message.from_user.id),  # type: ignore[union-attr]
-            limits=GapLimits.from_settings(settings),
-        )
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    result = await procedures.search(
+        session,
+        text,
+        subject=pseudonym(settings.privacy_key, message.from_user.id),  # type: ignore[union-attr]
+        limits=GapLimits.from_settings(settings),
+    )
     hits = result.hits
     if not result.understood:  # "xin chào", "cảm ơn": not a search at all
         await message.answer(_("guide.not_a_search"))

@@ -18,11 +18,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.common.errors import Forbidden, ServiceError
+from bot.services.common.errors import Forbidden
 from bot.services.directory.roles import Principal
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import faq
-from handlers.common import error_text, esc, refuse
+from handlers.common import esc, refuse
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
 from models import Ticket
@@ -70,11 +70,7 @@ async def msg_faq_question(message: Message, state: FSMContext) -> None:
     addressed to them: a team member rewrites it, or says it already is general)."""
     if await _cancelled(message, state):
         return
-    try:
-        question = faq.check_question(message.text or "")
-    except ServiceError as err:
-        await message.answer(error_text(err))  # the question may be written again
-        return
+    question = faq.check_question(message.text or "")  # refused: it may be written again
     await state.update_data(question=question)
     await state.set_state(FaqStates.answer)
     await message.answer(_("faq.ask_answer"))
@@ -101,9 +97,6 @@ async def msg_faq_answer(
     except Forbidden:
         await state.clear()
         await refuse(message, "ticket.faq")
-        return
-    except ServiceError as err:
-        await message.answer(error_text(err))  # the answer may be written again
         return
     await state.clear()
     await message.answer(_("faq.created").format(id=entry.id, number=entry.source_ticket_id))

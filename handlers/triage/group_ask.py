@@ -22,6 +22,7 @@ from bot.services.triage import routing as ticket_routing
 from bot.services.triage import tickets
 from bot.services.triage.tickets import Asker, Policy
 from handlers.common import bot_username, command_args, error_text, esc
+from handlers.refusals import quoting
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
 from handlers.triage.flow import photo_ids, relay_follow_up, submit
@@ -42,6 +43,7 @@ def _name(message: Message) -> str:
 
 
 @router.message(Command("ask"), F.chat.type.in_(GROUP_CHATS))
+@quoting  # a refusal quotes the message it answers
 async def cmd_ask_group(
     message: Message,
     session: AsyncSession,
@@ -87,19 +89,15 @@ async def cmd_ask_group(
         origin_chat_id=message.chat.id,
         origin_message_id=message.message_id,
     )
-    try:
-        ticket = await submit(
-            bot,
-            session,
-            settings,
-            i18n,
-            asker,
-            text,
-            photo_ids(source)[: settings.triage_max_photos],
-        )
-    except ServiceError as err:
-        await message.reply(error_text(err))
-        return
+    ticket = await submit(
+        bot,
+        session,
+        settings,
+        i18n,
+        asker,
+        text,
+        photo_ids(source)[: settings.triage_max_photos],
+    )
     with i18n.use_locale(asker.language):
         private = await relay.send(
             bot, user.id, _("ask.received_private").format(number=ticket.id, group=esc(group.name))
@@ -161,7 +159,7 @@ async def msg_follow_up(
         follow = await tickets.add_follow_up(
             session, ticket.id, message.from_user.id, text, photos, Policy.from_settings(settings)
         )  # type: ignore[union-attr]
-    except ServiceError as err:
+    except ServiceError as err:  # more than a refusal: a late reply becomes a new draft
         await message.reply(error_text(err))
         if err.key == "ticket.closed_long_ago" and message.chat.type == "private" and text:
             # Keep what they wrote: it becomes the draft of a new question.
@@ -180,13 +178,9 @@ async def msg_follow_up(
 
 @router.callback_query(RateCb.filter())
 async def cb_rate(query: CallbackQuery, callback_data: RateCb, session: AsyncSession) -> None:
-    try:
-        await ticket_actions.rate(
-            session, callback_data.id, query.from_user.id, bool(callback_data.good)
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    await ticket_actions.rate(
+        session, callback_data.id, query.from_user.id, bool(callback_data.good)
+    )
     await query.message.edit_text(  # type: ignore[union-attr]
         _("rating.thanks").format(number=callback_data.id)
     )

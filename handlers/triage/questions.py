@@ -78,7 +78,7 @@ async def _start_draft(
         await tickets.check_can_ask(
             session, asker.telegram_id, Policy.from_settings(settings), utcnow()
         )
-    except ServiceError as err:
+    except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return False
     await state.set_state(AskStates.draft)
@@ -212,14 +212,10 @@ async def cb_send(
     if await state.get_state() != AskStates.draft.state or not data.get("text"):
         await query.answer(_("ask.nothing_to_send"), show_alert=True)
         return
-    try:
-        asker = await tickets.asker_in_private(session, resident)
-        ticket = await submit(
-            bot, session, settings, i18n, asker, data["text"], data["photos"], code=data["code"]
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    asker = await tickets.asker_in_private(session, resident)
+    ticket = await submit(
+        bot, session, settings, i18n, asker, data["text"], data["photos"], code=data["code"]
+    )
     await state.clear()
     await message.edit_text(_("ask.sent").format(number=ticket.id))
     await tickets.link(session, ticket.id, LinkSide.RESIDENT, message.chat.id, message.message_id)

@@ -17,12 +17,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.common.errors import Forbidden, ServiceError
+from bot.services.common.errors import Forbidden
 from bot.services.directory.roles import Principal
 from bot.services.procedures import guide_lookup
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import tickets
-from handlers.common import error_text, esc, refuse
+from handlers.common import esc, refuse
+from handlers.refusals import quoting
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
 from handlers.triage.faq import ask_privately, start_faq
@@ -110,13 +111,11 @@ async def _answer_message(
     except Forbidden:
         await refuse(message, "ticket.answer")
         return
-    except ServiceError as err:
-        await message.reply(error_text(err))
-        return
     await message.reply(feedback)
 
 
 @router.message(staff_reply, F.text | F.photo)
+@quoting  # a refusal quotes the message it answers
 async def msg_staff_reply(
     message: Message,
     ticket: Ticket,
@@ -130,6 +129,7 @@ async def msg_staff_reply(
 
 
 @router.message(StaffStates.answer, F.chat.type == "private", F.text | F.photo)
+@quoting  # a refusal quotes the message it answers
 async def msg_private_answer(
     message: Message,
     state: FSMContext,
@@ -248,9 +248,6 @@ async def cb_ticket(
     except Forbidden:
         await refuse(query, f"ticket.{callback_data.action.name.lower()}")
         return
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
     ticket = await tickets.get(session, callback_data.id)
     await relay.refresh_card(bot, session, ticket, settings, i18n)
     await query.answer(text or None)
@@ -281,9 +278,6 @@ async def cb_guide(
         )
     except Forbidden:
         await refuse(query, "ticket.guide")
-        return
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
         return
     await query.message.edit_text(feedback)  # type: ignore[union-attr]
     await query.answer()
