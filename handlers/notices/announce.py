@@ -21,6 +21,7 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import templates as tpl
+from bot.services.notices.drafts import EventField, Media, MediaType, NoticeKind
 from bot.services.notices.when import combine, future, local_today, parse_date, parse_time
 from handlers.common import error_text, esc, refuse
 from handlers.notices import flow
@@ -107,7 +108,7 @@ async def cb_kind(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
         items = await tpl.list_templates(c.session, draft.ward_id)
         await c.ask(_("announce.ask_template"), kb.templates(items))
         return
-    draft.kind = callback_data.value if callback_data.value in ann.KINDS else "notice"
+    draft.kind = NoticeKind.of(callback_data.value)
     await flow.save(c.state, draft)
     await flow.ask_text(c)
 
@@ -121,7 +122,7 @@ async def cb_template(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None
     except ServiceError as err:  # said in the chat, also after a button, and the step stays
         await c.ask(error_text(err))
         return
-    draft.kind, draft.text = t.kind, t.text
+    draft.kind, draft.text = NoticeKind.of(t.kind), t.text
     suggest = {"place": t.place, "eligible": t.eligible, "bring": t.bring}
     await flow.save(c.state, draft, blanks=t.blanks, answers={}, suggest=suggest)
     await c.state.set_state(Compose.blank)  # before speaking: a quick reply must find it set
@@ -163,10 +164,10 @@ async def msg_text(message: Message, c: Ctx) -> None:
     draft, _data = await flow.load(c.state)
     media = None
     if message.photo:
-        media = {"type": "photo", "file_id": message.photo[-1].file_id, "name": "photo.jpg"}
+        media = Media(MediaType.PHOTO, message.photo[-1].file_id, "photo.jpg")
     elif message.document:
         doc = message.document
-        media = {"type": "document", "file_id": doc.file_id, "name": doc.file_name or "tep"}
+        media = Media(MediaType.DOCUMENT, doc.file_id, doc.file_name or "tep")
     text = message.text or message.caption
     if not text and media and draft.text:  # a photo added to text written before
         text = draft.text
@@ -231,7 +232,7 @@ async def _got_time(c: Ctx, typed: str) -> None:
         await c.ask(error_text(err))
         return
     if await c.state.get_state() == Compose.ev_time.state:
-        draft.event.update(date=data["day"], time=at.isoformat("minutes"))
+        draft.event.date, draft.event.time = data["day"], at.isoformat("minutes")
         await flow.save(c.state, draft)
         await flow.ask_field(c, "place")
         return
@@ -271,9 +272,6 @@ async def _field_name(state: FSMContext) -> str:
 
 async def _set_field(c: Ctx, name: str, value: str | None) -> None:
     draft, _data = await flow.load(c.state)
-    if value:
-        draft.event[name] = value
-    else:
-        draft.event.pop(name, None)
+    draft.event.put(EventField(name), value)
     await flow.save(c.state, draft)
     await flow.next_field(c, name)
