@@ -14,7 +14,7 @@ from bot.services.directory import residents
 from bot.services.directory.seed import seed_sample
 from handlers.directory.start import JoinAction, JoinCb
 from models import AuditEntry, Household, Resident, ResidentialGroup
-from tests.harness import RESIDENT_ID, BotHarness, last_message
+from tests.harness import GROUP_CHAT, LEADER_ID, RESIDENT_ID, BotHarness, last_message
 
 NOT_FOUND_EN = "That household was not found. Press /start to choose again."
 NOTICE_GONE_EN = "Notice 4242 was not found."
@@ -98,3 +98,19 @@ async def test_a_refusal_mid_write_leaves_the_database_unchanged(
     assert after == before
     resident = await session.scalar(select(Resident).where(Resident.telegram_id == RESIDENT_ID))
     assert resident is not None and resident.household_id is None
+
+
+async def test_a_quoting_handler_replies_to_the_refused_message(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """/bind in a group (flagged @quoting): the refusal quotes the /bind it answers."""
+    await seed_sample(session)
+    update = harness.sandbox.make_message(
+        GROUP_CHAT, LEADER_ID, "/bind ZZZZZZ", chat_type="supergroup"
+    )
+    calls = await harness.feed(update)
+    sent = [c for c in calls if c.method == "sendMessage"]
+    assert len(sent) == 1 and sent[0].chat_id == GROUP_CHAT
+    assert "không đúng" in sent[0].params["text"]
+    quoted = sent[0].params.get("reply_parameters") or {}
+    assert quoted.get("message_id") == update["message"]["message_id"]
