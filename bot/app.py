@@ -29,7 +29,7 @@ from bot.middlewares.sanitize import NulStripMiddleware
 from bot.services.notices.acks import ack_writer
 from bot.services.notices.verify_index import Index
 from bot.texts import Catalog
-from handlers import build_root_router
+from handlers import build_root_router, refusals
 from handlers.triage.jobs import SlaTicker
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def create_dispatcher(
     dp.update.outer_middleware(PrincipalMiddleware(settings.admin_ids))
     dp.update.outer_middleware(UnitWordsMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
+    refusals.install(dp)  # inside the session and the locale: rolled back, in their language
     dp.include_router(build_root_router())
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)

@@ -1,16 +1,15 @@
-"""The error path: a service refusal is told in its own words; anything else is logged with
-context (ids only) and the person is told something went wrong."""
+"""Unexpected errors: logged with context (ids only); the person is told something went wrong.
+
+Service refusals (`ServiceError`) never reach here: handlers/refusals.py tells them, in
+the person's stored language, with the update's session rolled back."""
 
 from __future__ import annotations
 
 import logging
 
-from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
-from bot.services.common.errors import ServiceError
-from bot.text import esc
 from handlers.registry import RouterBlueprint
 
 logger = logging.getLogger(__name__)
@@ -23,21 +22,6 @@ def _locale(event: ErrorEvent, i18n: I18n) -> str:
     user = update.event.from_user if hasattr(update.event, "from_user") else None
     code = ((user.language_code if user else None) or "")[:2]
     return code if code in i18n.available_locales else i18n.default_locale
-
-
-@router.errors(ExceptionTypeFilter(ServiceError))
-async def on_service_error(event: ErrorEvent, i18n: I18n) -> bool:
-    """An expected refusal no handler rendered itself (a too-long question, a notice that is
-    gone): the person reads its own text, not "Loa gặp sự cố"."""
-    err = event.exception
-    assert isinstance(err, ServiceError)
-    logger.info("update %s refused: %s", event.update.update_id, err.key)
-    locale = _locale(event, i18n)
-    text = i18n.gettext(err.key, locale=locale).format(
-        **{k: esc(v) for k, v in err.params.items()}
-    )
-    await _tell(event, text)
-    return True
 
 
 @router.errors()

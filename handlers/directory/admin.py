@@ -102,7 +102,7 @@ async def _run(message: Message, session: AsyncSession, principal: Principal,
             return
         removed = await roles.revoke_role(session, user, role, granter=principal,
                                           ward_id=ward_id)  # fmt: skip
-    except ServiceError as err:
+    except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return
     await message.answer(

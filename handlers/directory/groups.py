@@ -20,7 +20,8 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory import binding
 from bot.services.directory import units as directory
 from bot.services.directory.roles import Principal
-from handlers.common import code_from_group, command_args, error_text, esc, refuse, sender
+from handlers.common import code_from_group, command_args, esc, refuse, sender
+from handlers.refusals import quoting
 from handlers.registry import RouterBlueprint
 from models import ChatStatus
 
@@ -47,10 +48,9 @@ async def cmd_bindcode(
         )
         code = await binding.create_code(session, principal, group, settings.bind_code_ttl_minutes)
     except ServiceError as err:
-        if err.key == "bind.not_allowed":
-            await refuse(message, "bindcode")
-        else:
-            await message.answer(error_text(err))
+        if err.key != "bind.not_allowed":
+            raise  # told by the refusal middleware
+        await refuse(message, "bindcode")  # logged like any other refused privilege
         return
     hours = max(1, settings.bind_code_ttl_minutes // 60)
     await message.answer(
@@ -59,17 +59,14 @@ async def cmd_bindcode(
 
 
 @router.message(Command("bind"), F.chat.type.in_(GROUP_CHATS))
+@quoting  # a refusal quotes the message it answers
 async def cmd_bind(message: Message, session: AsyncSession) -> None:
     code = await code_from_group(message, "bind", _("bind.usage_group"))
     if code is None:
         return
-    try:
-        result = await binding.bind_chat(
-            session, code, message.chat.id, message.chat.title, sender(message).id
-        )
-    except ServiceError as err:
-        await message.reply(error_text(err))
-        return
+    result = await binding.bind_chat(
+        session, code, message.chat.id, message.chat.title, sender(message).id
+    )
     await message.answer(_("bind.bound").format(group=esc(result.group.name)))
 
 

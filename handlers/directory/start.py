@@ -222,7 +222,7 @@ async def _ask_household(
 ) -> None:
     try:
         group = await directory.get_group(session, group_id)
-    except ServiceError as err:
+    except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return
     households = await directory.list_households(session, group_id, limit=1000)
@@ -270,13 +270,9 @@ async def cb_group(
 
 @router.callback_query(JoinCb.filter(F.action == JoinAction.HOUSEHOLD))
 async def cb_household(query: CallbackQuery, callback_data: JoinCb, session: AsyncSession) -> None:
-    try:
-        household = await residents.join_household(
-            session, query.from_user.id, callback_data.page, household_id=callback_data.id
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    household = await residents.join_household(
+        session, query.from_user.id, callback_data.page, household_id=callback_data.id
+    )
     await button_message(query).edit_text(await _done(session, household))
     await query.answer()
 
@@ -296,13 +292,9 @@ async def cb_type_address(
 @router.message(JoinStates.address, F.text, ~F.text.startswith("/"))
 async def msg_address(message: Message, state: FSMContext, session: AsyncSession) -> None:
     data = await state.get_data()
-    try:
-        household = await residents.join_household(
-            session, sender(message).id, int(data["group_id"]), address=message.text
-        )
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    household = await residents.join_household(
+        session, sender(message).id, int(data["group_id"]), address=message.text
+    )
     await state.clear()
     await message.answer(await _done(session, household))
 

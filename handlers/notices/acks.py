@@ -9,12 +9,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import acks, attendance
 from bot.services.notices.presses import PressWriter
 from handlers.callback_fields import DbId
-from handlers.common import command_args, error_text, esc, refuse
+from handlers.common import command_args, esc, refuse
 from handlers.registry import RouterBlueprint
 from models import Notice, Role
 
@@ -35,13 +34,9 @@ async def cb_ack(
     query: CallbackQuery, callback_data: AckCb, session: AsyncSession, ack_writer: PressWriter
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    try:
-        result = await acks.acknowledge(
-            session, ack_writer, callback_data.notice, query.from_user.id, chat_id
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    result = await acks.acknowledge(
+        session, ack_writer, callback_data.notice, query.from_user.id, chat_id
+    )
     text = _("ack.thanks") if result.new else _("ack.already")
     await query.answer(text.format(address=result.address), show_alert=not result.new)
 
@@ -49,11 +44,7 @@ async def cb_ack(
 @router.callback_query(AttendCb.filter())
 async def cb_attend(query: CallbackQuery, callback_data: AttendCb, session: AsyncSession) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    try:
-        new = await attendance.attend(session, callback_data.notice, query.from_user.id, chat_id)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    new = await attendance.attend(session, callback_data.notice, query.from_user.id, chat_id)
     await query.answer(_("attend.thanks") if new else _("attend.already"), show_alert=not new)
 
 

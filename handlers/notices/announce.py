@@ -21,6 +21,7 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import templates as tpl
+from bot.services.notices.drafts import EventField, Media, MediaType, NoticeKind
 from bot.services.notices.when import combine, future, local_today, parse_date, parse_time
 from handlers.common import button_message, error_text, esc, refuse
 from handlers.notices import flow
@@ -107,7 +108,7 @@ async def cb_kind(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
         items = await tpl.list_templates(c.session, draft.ward_id)
         await c.ask(_("announce.ask_template"), kb.templates(items))
         return
-    draft.kind = callback_data.value if callback_data.value in ann.KINDS else "notice"
+    draft.kind = NoticeKind.of(callback_data.value)
     await flow.save(c.state, draft)
     await flow.ask_text(c)
 
@@ -118,10 +119,10 @@ async def cb_template(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None
     draft, _data = await flow.load(c.state)
     try:
         t = await tpl.get(c.session, draft.ward_id, callback_data.value)
-    except ServiceError as err:
+    except ServiceError as err:  # said in the chat, also after a button, and the step stays
         await c.ask(error_text(err))
         return
-    draft.kind, draft.text = t.kind, t.text
+    draft.kind, draft.text = NoticeKind.of(t.kind), t.text
     suggest = {"place": t.place, "eligible": t.eligible, "bring": t.bring}
     await flow.save(c.state, draft, blanks=t.blanks, answers={}, suggest=suggest)
     await c.state.set_state(Compose.blank)  # before speaking: a quick reply must find it set
@@ -163,18 +164,14 @@ async def msg_text(message: Message, c: Ctx) -> None:
     draft, _data = await flow.load(c.state)
     media = None
     if message.photo:
-        media = {"type": "photo", "file_id": message.photo[-1].file_id, "name": "photo.jpg"}
+        media = Media(MediaType.PHOTO, message.photo[-1].file_id, "photo.jpg")
     elif message.document:
         doc = message.document
-        media = {"type": "document", "file_id": doc.file_id, "name": doc.file_name or "tep"}
+        media = Media(MediaType.DOCUMENT, doc.file_id, doc.file_name or "tep")
     text = message.text or message.caption
     if not text and media and draft.text:  # a photo added to text written before
         text = draft.text
-    try:
-        draft.text = ann.check_text(text)
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    draft.text = ann.check_text(text)
     if media:
         draft.media = media
     await flow.save(c.state, draft)
@@ -193,11 +190,7 @@ async def cb_day(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
 
 @router.message(StateFilter(Compose.ev_day, Compose.send_day, Compose.exp_day))
 async def msg_day(message: Message, c: Ctx) -> None:
-    try:
-        day = parse_date(message.text or "", local_today(utcnow(), c.settings.tz))
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    day = parse_date(message.text or "", local_today(utcnow(), c.settings.tz))
     await _got_day(c, day)
 
 
@@ -235,11 +228,11 @@ async def _got_time(c: Ctx, typed: str) -> None:
     try:
         at = parse_time(typed)
         moment = future(combine(date.fromisoformat(data["day"]), at, c.settings.tz), utcnow())
-    except ServiceError as err:
+    except ServiceError as err:  # said in the chat, also after a button, and the step stays
         await c.ask(error_text(err))
         return
     if await c.state.get_state() == Compose.ev_time.state:
-        draft.event.update(date=data["day"], time=at.isoformat("minutes"))
+        draft.event.date, draft.event.time = data["day"], at.isoformat("minutes")
         await flow.save(c.state, draft)
         await flow.ask_field(c, "place")
         return
@@ -279,9 +272,6 @@ async def _field_name(state: FSMContext) -> str:
 
 async def _set_field(c: Ctx, name: str, value: str | None) -> None:
     draft, _data = await flow.load(c.state)
-    if value:
-        draft.event[name] = value
-    else:
-        draft.event.pop(name, None)
+    draft.event.put(EventField(name), value)
     await flow.save(c.state, draft)
     await flow.next_field(c, name)

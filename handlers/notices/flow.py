@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
+from bot.services.notices.drafts import Audience, AudienceKind, NoticeKind
 from bot.services.notices.when import from_iso, upcoming_days
 from bot.texts import Catalog
 from handlers.common import esc
@@ -90,7 +91,7 @@ async def after_text(c: Ctx) -> None:
     if data.get("editing"):
         await c.state.update_data(editing=False)
         await show_preview(c)
-    elif draft.kind == "event":
+    elif draft.kind is NoticeKind.EVENT:
         await ask_day(c, Compose.ev_day, _("announce.ask_ev_day"))
     else:
         await ask_audience(c)
@@ -135,7 +136,7 @@ async def ask_audience(c: Ctx) -> None:
         return
     own = ann.leader_groups(c.principal, draft.ward_id)
     if len(own) == 1:  # a group leader posts to their own group: nothing to choose
-        draft.audience = {"kind": "groups", "group_ids": own}
+        draft.audience = Audience(AudienceKind.GROUPS, own)
         await save(c.state, draft)
         await ask_urgency(c)
         return
@@ -159,7 +160,7 @@ async def ask_groups(c: Ctx, selected: set[int], edit: Message | None = None) ->
 
 async def ask_urgency(c: Ctx) -> None:
     draft, _data = await load(c.state)
-    if draft.kind == "emergency":
+    if draft.kind is NoticeKind.EMERGENCY:
         await ask_when(c)
         return
     await c.state.set_state(Compose.urgency)
@@ -174,7 +175,7 @@ async def ask_when(c: Ctx) -> None:
 async def ask_expiry(c: Ctx) -> None:
     draft, _data = await load(c.state)
     await c.state.set_state(Compose.expiry)
-    await c.ask(_("announce.ask_expiry"), kb.expiries(draft.kind == "event"))
+    await c.ask(_("announce.ask_expiry"), kb.expiries(draft.kind is NoticeKind.EVENT))
 
 
 def _local(value: Any, tz: Any) -> str:
@@ -190,19 +191,20 @@ async def summary(
     """The lines under the preview; whether it needs approval; whether it is short notice."""
     now, tz = utcnow(), settings.tz
     lines = [_("announce.preview_title")]
-    kind = {"notice": _("announce.kind_notice"), "event": _("announce.kind_event"),
-            "emergency": _("announce.kind_emergency")}[draft.kind]  # fmt: skip
+    kind = {NoticeKind.NOTICE: _("announce.kind_notice"),
+            NoticeKind.EVENT: _("announce.kind_event"),
+            NoticeKind.EMERGENCY: _("announce.kind_emergency")}[draft.kind]  # fmt: skip
     level = {Urgency.NORMAL: _("announce.urg_normal"), Urgency.URGENT: _("announce.urg_urgent"),
              Urgency.EMERGENCY: _("announce.kind_emergency")}[draft.level]  # fmt: skip
     lines.append(_("announce.sum_kind").format(kind=kind, level=level))
     aud = draft.audience
-    if aud["kind"] == "ward":
+    if aud.kind is AudienceKind.WARD:
         who = _("announce.aud_ward")
-    elif aud["kind"] == "leaders":
+    elif aud.kind is AudienceKind.LEADERS:
         who = _("announce.aud_leaders")
     else:
         names = {g.id: g.name for g in await ann.ward_groups(session, draft.ward_id)}
-        who = ", ".join(esc(names.get(i, "?")) for i in aud["group_ids"])
+        who = ", ".join(esc(names.get(i, "?")) for i in aud.group_ids)
     lines.append(_("announce.sum_audience").format(who=who))
     go, held = ann.send_time(draft, settings, now)
     if held:
@@ -240,7 +242,7 @@ async def show_preview(c: Ctx) -> None:
         text=ann.final_text(draft, c.settings, c.catalog),
         urgency=draft.level,
         media=draft.media,
-        event=draft.kind == "event",
+        event=draft.kind is NoticeKind.EVENT,
         issuer=await ann.issuer_for(c.session, c.principal, draft),
     )
     text, pending, offer_urgent = await summary(draft, c.session, c.settings, c.principal)

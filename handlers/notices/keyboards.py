@@ -10,9 +10,10 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.services.notices.drafts import AudienceKind, NoticeKind
 from bot.services.notices.templates import Template
 from bot.services.notices.when import weekday
-from models import ResidentialGroup
+from models import ResidentialGroup, Urgency
 
 TIMES = ("06:30", "07:00", "07:30", "08:00", "13:30", "14:00", "17:00", "19:30")
 
@@ -58,11 +59,16 @@ def cancel_only() -> InlineKeyboardMarkup:
 
 def kinds(may_emergency: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("announce.kind_notice"), callback_data=AnCb(act=Act.KIND, value="notice"))
-    kb.button(text=_("announce.kind_event"), callback_data=AnCb(act=Act.KIND, value="event"))
+    kb.button(
+        text=_("announce.kind_notice"), callback_data=AnCb(act=Act.KIND, value=NoticeKind.NOTICE)
+    )
+    kb.button(
+        text=_("announce.kind_event"), callback_data=AnCb(act=Act.KIND, value=NoticeKind.EVENT)
+    )
     if may_emergency:
         kb.button(
-            text=_("announce.kind_emergency"), callback_data=AnCb(act=Act.KIND, value="emergency")
+            text=_("announce.kind_emergency"),
+            callback_data=AnCb(act=Act.KIND, value=NoticeKind.EMERGENCY),
         )
     kb.button(text=_("announce.kind_template"), callback_data=AnCb(act=Act.KIND, value="tpl"))
     return _done(kb)
@@ -87,10 +93,16 @@ def keep_or_skip(suggestion: str | None, optional: bool) -> InlineKeyboardMarkup
 
 def audiences() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("announce.aud_ward"), callback_data=AnCb(act=Act.AUDIENCE, value="ward"))
-    kb.button(text=_("announce.aud_groups"), callback_data=AnCb(act=Act.AUDIENCE, value="groups"))
     kb.button(
-        text=_("announce.aud_leaders"), callback_data=AnCb(act=Act.AUDIENCE, value="leaders")
+        text=_("announce.aud_ward"), callback_data=AnCb(act=Act.AUDIENCE, value=AudienceKind.WARD)
+    )
+    kb.button(
+        text=_("announce.aud_groups"),
+        callback_data=AnCb(act=Act.AUDIENCE, value=AudienceKind.GROUPS),
+    )
+    kb.button(
+        text=_("announce.aud_leaders"),
+        callback_data=AnCb(act=Act.AUDIENCE, value=AudienceKind.LEADERS),
     )
     return _done(kb)
 
@@ -109,8 +121,12 @@ def groups(items: list[ResidentialGroup], selected: set[int]) -> InlineKeyboardM
 
 def urgencies() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("announce.urg_normal"), callback_data=AnCb(act=Act.URGENCY, value="normal"))
-    kb.button(text=_("announce.urg_urgent"), callback_data=AnCb(act=Act.URGENCY, value="urgent"))
+    kb.button(
+        text=_("announce.urg_normal"), callback_data=AnCb(act=Act.URGENCY, value=Urgency.NORMAL)
+    )
+    kb.button(
+        text=_("announce.urg_urgent"), callback_data=AnCb(act=Act.URGENCY, value=Urgency.URGENT)
+    )
     return _done(kb)
 
 

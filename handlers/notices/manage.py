@@ -19,7 +19,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import corrections
 from bot.services.notices import manage as notice_admin
@@ -89,11 +88,7 @@ async def _managed(
     query: CallbackQuery, session: AsyncSession, principal: Principal | None, notice_id: int
 ) -> Notice | None:
     """The notice if the presser may manage it; else they are told (and nothing changes)."""
-    try:
-        notice = await notice_admin.get(session, notice_id)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return None
+    notice = await notice_admin.get(session, notice_id)
     if not notice_admin.may_manage(principal, notice):
         await refuse(query, "notice.manage")
         return None
@@ -109,11 +104,7 @@ async def cmd_notice(message: Message, session: AsyncSession, principal: Princip
     if not arg.isdigit():
         await message.answer(_("manage.usage"))
         return
-    try:
-        s = await notice_admin.summary(session, int(arg))
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    s = await notice_admin.summary(session, int(arg))
     if not notice_admin.may_view_status(principal, s.notice):
         await refuse(message, "notice.status")
         return
@@ -165,12 +156,8 @@ async def msg_fix_text(
     message: Message, session: AsyncSession, principal: Principal | None, state: FSMContext
 ) -> None:
     notice_id = int((await state.get_data()).get("notice_id") or 0)
-    try:
-        text = notice_admin.check_correction(message.text or "")
-        notice = await notice_admin.get(session, notice_id)
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    text = notice_admin.check_correction(message.text or "")
+    notice = await notice_admin.get(session, notice_id)
     if not notice_admin.may_manage(principal, notice):
         await state.clear()
         await refuse(message, "notice.correct")
@@ -218,17 +205,13 @@ async def cb_send_fix(
         await state.clear()
         return
     name = query.from_user.full_name
-    try:
-        fix = await corrections.propose(
-            session,
-            callback_data.id,
-            data["text"],
-            principal,
-            name,
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    fix = await corrections.propose(
+        session,
+        callback_data.id,
+        data["text"],
+        principal,
+        name,
+    )
     await state.clear()
     await button_message(query).edit_reply_markup(reply_markup=None)
     if fix.review:  # a second official decides; the cards of the old round decide nothing
@@ -291,13 +274,9 @@ async def cb_recall_confirmed(
     if notice is None:
         return
     mode = "delete" if callback_data.action is ManageAction.DELETE else "mark"
-    try:
-        p, withdrawn = await notice_admin.recall(
-            session, notice.id, query.from_user.id, mode, query.from_user.full_name
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    p, withdrawn = await notice_admin.recall(
+        session, notice.id, query.from_user.id, mode, query.from_user.full_name
+    )
     _wake(sender)
     if withdrawn:
         text = _("manage.withdrawn").format(id=notice.id)

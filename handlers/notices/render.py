@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.notices import announcements as ann
+from bot.services.notices.drafts import Media
 from broadcasts.render import Marks, Part, render
 from broadcasts.telegram_ops import notice_markup
 from models import Notice, NoticeStatus, Urgency
@@ -42,7 +43,7 @@ async def show(
     *,
     text: str,
     urgency: Urgency,
-    media: dict[str, Any] | None = None,  # type (photo|document), file_id
+    media: Media | None = None,
     event: bool = False,
     notice_id: int = 0,
     mark: str | None = None,  # None, "correction" or "cancelled"
@@ -51,7 +52,9 @@ async def show(
 ) -> list[Message]:
     """Send the parts; "Đã nhận" (and "Tôi sẽ tham gia") go under the last one."""
     marks = marks_for(urgency)
-    parts = render(text, marks, media=media["type"] if media else None, mark=mark, issuer=issuer)
+    parts = render(
+        text, marks, media=media.type.value if media else None, mark=mark, issuer=issuer
+    )
     markup = None
     if buttons:
         markup = InlineKeyboardMarkup.model_validate(notice_markup(notice_id, marks, event=event))
@@ -59,12 +62,10 @@ async def show(
     for i, part in enumerate(parts):
         extra: dict[str, Any] = {"reply_markup": markup} if i == len(parts) - 1 else {}
         if part.kind == "photo" and media:
-            sent.append(
-                await bot.send_photo(chat_id, media["file_id"], caption=part.html, **extra)
-            )
+            sent.append(await bot.send_photo(chat_id, media.file_id, caption=part.html, **extra))
         elif part.kind == "document" and media:
             sent.append(
-                await bot.send_document(chat_id, media["file_id"], caption=part.html, **extra)
+                await bot.send_document(chat_id, media.file_id, caption=part.html, **extra)
             )
         else:
             sent.append(await bot.send_message(chat_id, part.html, **extra))

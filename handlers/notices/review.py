@@ -28,7 +28,7 @@ from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import approval
 from handlers.callback_fields import DbId
-from handlers.common import error_text, esc, refuse, sender
+from handlers.common import esc, refuse, sender
 from handlers.notices.flow import Ctx, summary
 from handlers.notices.render import show
 from handlers.registry import RouterBlueprint
@@ -163,8 +163,7 @@ async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, session: Asy
     except ServiceError as err:
         logger.warning("approval of notice %s by %s refused: %s", callback_data.notice,
                        who(principal.telegram_id), err.key)  # fmt: skip
-        await query.answer(error_text(err), show_alert=True)
-        return
+        raise  # told by the refusal middleware
     await query.answer(_("review.approved_toast"))
     notice = done.notice
     if done.corrected:
@@ -200,12 +199,8 @@ async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, session: Asyn
     if principal is None or not principal.is_staff:
         await refuse(query, "reject")
         return
-    try:
-        notice = await approval.pending_notice(session, callback_data.notice)
-        approval.check_reviewer(notice, principal, callback_data.round)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    notice = await approval.pending_notice(session, callback_data.notice)
+    approval.check_reviewer(notice, principal, callback_data.round)
     await query.answer()
     await state.set_state(ReviewStates.reason)
     await state.update_data(notice=callback_data.notice, round=callback_data.round)
@@ -229,10 +224,9 @@ async def msg_reason(message: Message, state: FSMContext, session: AsyncSession,
         done = await approval.reject(session, data["notice"], principal, message.text or "",
                                      round_=data.get("round"), name=name)  # fmt: skip
     except ServiceError as err:
-        await message.answer(error_text(err))
-        if err.key != "review.reason_empty":
+        if err.key != "review.reason_empty":  # an empty reason may be written again
             await state.clear()
-        return
+        raise  # told by the refusal middleware
     await state.clear()
     notice, reason = done.notice, esc(done.notice.reject_reason or "")
     if done.correction:
@@ -273,14 +267,10 @@ async def cmd_pending(
 @router.callback_query(ReviewCb.filter(F.verdict == Verdict.SHOW))
 async def cb_show(query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession,
                   principal: Principal | None, settings: Settings, bot: Bot) -> None:  # fmt: skip
-    try:
-        notice = await approval.pending_notice(session, callback_data.notice)
-        if principal is None:
-            raise Forbidden("error.forbidden")
-        approval.check_reviewer(notice, principal)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    notice = await approval.pending_notice(session, callback_data.notice)
+    if principal is None:
+        raise Forbidden("error.forbidden")
+    approval.check_reviewer(notice, principal)
     await query.answer()
     card = await _card(bot, query.from_user.id, notice, session, settings)
     await approval.remember_cards(session, notice.id, [[query.from_user.id, card.message_id]])

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.common.errors import ServiceError
 from bot.services.notices import announcements as ann
+from bot.services.notices.drafts import Audience, AudienceKind
 from bot.services.notices.when import combine
 from handlers.common import button_message, error_text, esc
 from handlers.notices import flow, review
@@ -17,7 +18,7 @@ from handlers.notices.announce import GATE
 from handlers.notices.flow import Compose, Ctx
 from handlers.notices.keyboards import Act, AnCb
 from handlers.registry import RouterBlueprint
-from models import utcnow
+from models import Urgency, utcnow
 
 router = RouterBlueprint("announce_send")
 router.callback_query.filter(F.message.chat.type == "private")
@@ -27,12 +28,12 @@ router.callback_query.middleware(GATE)
 @router.callback_query(Compose.audience, AnCb.filter(F.act == Act.AUDIENCE))
 async def cb_audience(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
-    if callback_data.value == "groups":
+    if callback_data.value == AudienceKind.GROUPS:
         await flow.ask_groups(c, set())
         return
     draft, _data = await flow.load(c.state)
-    draft.audience = {"kind": "leaders" if callback_data.value == "leaders" else "ward",
-                      "group_ids": []}  # fmt: skip
+    leaders = callback_data.value == AudienceKind.LEADERS
+    draft.audience = Audience(AudienceKind.LEADERS if leaders else AudienceKind.WARD)
     await flow.save(c.state, draft)
     await flow.ask_urgency(c)
 
@@ -59,7 +60,7 @@ async def cb_groups_done(query: CallbackQuery, c: Ctx) -> None:
         await query.answer(_("announce.no_groups"), show_alert=True)
         return
     await query.answer()
-    draft.audience = {"kind": "groups", "group_ids": sorted(fsm["selected"])}
+    draft.audience = Audience(AudienceKind.GROUPS, sorted(fsm["selected"]))
     await flow.save(c.state, draft)
     await flow.ask_urgency(c)
 
@@ -68,7 +69,7 @@ async def cb_groups_done(query: CallbackQuery, c: Ctx) -> None:
 async def cb_urgency(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     await query.answer()
     draft, _data = await flow.load(c.state)
-    draft.urgency = "urgent" if callback_data.value == "urgent" else "normal"
+    draft.urgency = Urgency.URGENT if callback_data.value == Urgency.URGENT else Urgency.NORMAL
     await flow.save(c.state, draft)
     await flow.ask_when(c)
 
@@ -126,7 +127,7 @@ async def cb_toggle(query: CallbackQuery, callback_data: AnCb, c: Ctx) -> None:
     if callback_data.act is Act.REMIND:
         draft.remind = not draft.remind
     else:
-        draft.urgency = "urgent"
+        draft.urgency = Urgency.URGENT
     await flow.save(c.state, draft)
     await flow.show_preview(c)
 
@@ -144,7 +145,7 @@ async def cb_send(query: CallbackQuery, c: Ctx) -> None:
     try:
         done = await ann.submit(c.session, draft, c.principal, c.settings, c.catalog,
                                name=query.from_user.full_name)  # fmt: skip
-    except ServiceError as err:
+    except ServiceError as err:  # said in the chat, not as an alert: the preview stays
         await query.answer()
         await c.ask(error_text(err))
         return

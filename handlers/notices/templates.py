@@ -8,11 +8,10 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import templates as tpl
-from handlers.common import command_args, error_text, esc, refuse, sender
+from handlers.common import command_args, esc, refuse, sender
 from handlers.registry import RouterBlueprint
 
 router = RouterBlueprint("templates")
@@ -56,10 +55,6 @@ async def cmd_template_add(
     if ward_id is None:
         return
     name, _sep, text = command_args(message).partition("\n")
-    try:
-        added = await tpl.add(session, ward_id, name, text, sender(message).id)
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    added = await tpl.add(session, ward_id, name, text, sender(message).id)
     blanks = ", ".join(esc(b) for b in added.blanks) or "—"
     await message.answer(_("template.added").format(name=esc(added.name), blanks=blanks))

@@ -48,7 +48,7 @@ async def _open(
 ) -> None:
     try:
         notice = await notice_feed.viewable(session, notice_id, user_id, principal)
-    except ServiceError as err:
+    except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return
     await send_notice(message, notice)

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import UNIT_LABELS
-from bot.services.common.errors import ServiceError
 from bot.services.directory.pseudonyms import pseudonym
 from bot.services.directory.roles import Principal
 from bot.services.directory.units import local_units
@@ -33,7 +32,7 @@ from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
 from bot.services.procedures.labels import field_label
 from bot.services.procedures.search_text import MAX_QUERY
-from handlers.common import bot_username, button_message, error_text, esc, refuse, sender
+from handlers.common import bot_username, button_message, esc, refuse, sender
 from handlers.procedures.cards import (
     GuideAction,
     GuideCb,
@@ -83,11 +82,7 @@ async def cb_fields(query: CallbackQuery, session: AsyncSession) -> None:
 
 @router.callback_query(GuideCb.filter(F.action == GuideAction.FIELD))
 async def cb_field(query: CallbackQuery, callback_data: GuideCb, session: AsyncSession) -> None:
-    try:
-        guides = await procedures.guides_in_field(session, callback_data.field)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    guides = await procedures.guides_in_field(session, callback_data.field)
     await button_message(query).edit_text(
         _("guide.field_title").format(field=field_label(_, callback_data.field)),
         reply_markup=field_page(guides, callback_data.field, callback_data.page),
@@ -99,11 +94,7 @@ async def cb_field(query: CallbackQuery, callback_data: GuideCb, session: AsyncS
 async def cb_open(
     query: CallbackQuery, callback_data: GuideCb, session: AsyncSession, settings: Settings
 ) -> None:
-    try:
-        guide = await procedures.get_guide(session, callback_data.code)
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    guide = await procedures.get_guide(session, callback_data.code)
     await send_card(
         button_message(query),
         guide,
@@ -117,16 +108,12 @@ async def cb_open(
 async def _search_reply(
     message: Message, text: str, session: AsyncSession, settings: Settings
 ) -> None:
-    try:
-        result = await procedures.search(
-            session,
-            text,
-            subject=pseudonym(settings.privacy_key, sender(message).id),
-            limits=GapLimits.from_settings(settings),
-        )
-    except ServiceError as err:
-        await message.answer(error_text(err))
-        return
+    result = await procedures.search(
+        session,
+        text,
+        subject=pseudonym(settings.privacy_key, sender(message).id),
+        limits=GapLimits.from_settings(settings),
+    )
     hits = result.hits
     if not result.understood:  # "xin chào", "cảm ơn": not a search at all
         await message.answer(_("guide.not_a_search"))

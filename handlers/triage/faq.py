@@ -8,23 +8,22 @@ the resident's own message is never copied, since the entry is shown to other re
 
 from __future__ import annotations
 
-from typing import Any
-
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.common.errors import Forbidden, ServiceError
+from bot.services.common.errors import Forbidden
 from bot.services.directory.roles import Principal
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import faq
-from handlers.common import error_text, esc, refuse, sender
+from handlers.common import esc, refuse, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
+from handlers.triage.context import Triage
 from models import Ticket
 
 router = RouterBlueprint("staff_faq")
@@ -39,27 +38,26 @@ KEEP_ANSWER = "ok"  # the answer given to the resident is already in general wor
 
 
 async def ask_privately(
-    query: CallbackQuery, kw: dict[str, Any], prompt: str, state: State, ticket_id: int
+    query: CallbackQuery, t: Triage, prompt: str, state: State, ticket_id: int
 ) -> bool:
     """Write `prompt` to the presser's private chat and wait there in `state`; False when
     Loa cannot write to them (they never started it)."""
-    bot: Bot = kw["bot"]
     user = query.from_user
-    if await relay.send(bot, user.id, prompt) is None:
+    if await relay.send(t.bot, user.id, prompt) is None:
         return False
-    storage: BaseStorage = kw["fsm_storage"]
-    private = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=user.id, user_id=user.id))
+    key = StorageKey(bot_id=t.bot.id, chat_id=user.id, user_id=user.id)
+    private = FSMContext(t.fsm_storage, key)
     await private.set_state(state)
     await private.set_data({"ticket": ticket_id})
     return True
 
 
-async def start_faq(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
+async def start_faq(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
     """Card button: ask the team member, in private, for the question in general words."""
-    ticket_actions.ensure_staff(kw["principal"], ticket.ward_id)
-    _ticket, answer = await faq.answer_of(kw["session"], ticket.id)
+    ticket_actions.ensure_staff(t.principal, ticket.ward_id)
+    _ticket, answer = await faq.answer_of(t.session, ticket.id)
     prompt = _("faq.prompt").format(number=ticket.id, answer=esc(answer))
-    if not await ask_privately(query, kw, prompt, FaqStates.question, ticket.id):
+    if not await ask_privately(query, t, prompt, FaqStates.question, ticket.id):
         return _("answer.start_bot_first")
     return _("faq.check_private")
 
@@ -70,11 +68,7 @@ async def msg_faq_question(message: Message, state: FSMContext) -> None:
     addressed to them: a team member rewrites it, or says it already is general)."""
     if await _cancelled(message, state):
         return
-    try:
-        question = faq.check_question(message.text or "")
-    except ServiceError as err:
-        await message.answer(error_text(err))  # the question may be written again
-        return
+    question = faq.check_question(message.text or "")  # refused: it may be written again
     await state.update_data(question=question)
     await state.set_state(FaqStates.answer)
     await message.answer(_("faq.ask_answer"))
@@ -101,9 +95,6 @@ async def msg_faq_answer(
     except Forbidden:
         await state.clear()
         await refuse(message, "ticket.faq")
-        return
-    except ServiceError as err:
-        await message.answer(error_text(err))  # the answer may be written again
         return
     await state.clear()
     await message.answer(_("faq.created").format(id=entry.id, number=entry.source_ticket_id))

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.services.triage import routing as ticket_routing
 from bot.services.triage import tickets
-from bot.services.triage.tickets import Asker, FollowUp, Policy
+from bot.services.triage.tickets import Asker, FollowUp
 from handlers.common import esc
 from handlers.triage import relay
+from handlers.triage.context import Triage
 from models import Ticket, TicketCategory
 
 logger = logging.getLogger(__name__)
@@ -27,17 +24,10 @@ def photo_ids(message: Message) -> list[str]:
 
 
 async def submit(
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    i18n: I18n,
-    asker: Asker,
-    text: str,
-    photos: list[str],
-    *,
-    code: str | None = None,
+    t: Triage, asker: Asker, text: str, photos: list[str], *, code: str | None = None
 ) -> Ticket:
     """Open the ticket, put it in the staff group, alert officials at once if an emergency."""
+    bot, session, settings, i18n = t.bot, t.session, t.settings, t.i18n
     guide = None if code else await ticket_routing.best_guide(session, text, asker.language)
     category, guessed = ticket_routing.categorise(text, guide)
     if code and category is TicketCategory.OTHER:
@@ -48,7 +38,7 @@ async def submit(
         text,
         photos,
         category,
-        Policy.from_settings(settings),
+        t.policy,
         procedure_code=code or guessed,
     )
     logger.info("ticket %s opened (%s)", ticket.id, category.value)
@@ -60,19 +50,11 @@ async def submit(
     return ticket
 
 
-async def relay_follow_up(
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    i18n: I18n,
-    follow: FollowUp,
-    text: str,
-    photos: list[str],
-) -> None:
+async def relay_follow_up(t: Triage, follow: FollowUp, text: str, photos: list[str]) -> None:
     """Show the resident's new message to the team, under the ticket's card."""
     ticket = follow.ticket
-    with i18n.use_locale(settings.language):
+    with t.i18n.use_locale(t.settings.language):
         key = _("follow_up.reopened") if follow.reopened else _("follow_up.staff")
         body = key.format(number=ticket.id, text=esc(text) or "📷")
-    await relay.to_staff(bot, session, ticket, body, photos=photos)
-    await relay.refresh_card(bot, session, ticket, settings, i18n)
+    await relay.to_staff(t.bot, t.session, ticket, body, photos=photos)
+    await relay.refresh_card(t.bot, t.session, ticket, t.settings, t.i18n)

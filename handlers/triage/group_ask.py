@@ -5,32 +5,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.services.common.errors import ServiceError
 from bot.services.directory import binding
 from bot.services.directory.residents import get_resident
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import routing as ticket_routing
 from bot.services.triage import tickets
-from bot.services.triage.tickets import Asker, Policy
+from bot.services.triage.tickets import Asker
 from handlers.common import bot_username, button_message, command_args, error_text, esc, sender
+from handlers.refusals import quoting
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
+from handlers.triage.context import Triage, use_context
 from handlers.triage.flow import photo_ids, relay_follow_up, submit
 from handlers.triage.questions import AskStates, show_confirm
 from handlers.triage.views import RateCb
-from models import LinkSide, Resident
+from models import LinkSide
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("group_ask")
+use_context(router)
 GROUP_CHATS = {"group", "supergroup"}
 
 
@@ -42,13 +43,9 @@ def _name(message: Message) -> str:
 
 
 @router.message(Command("ask"), F.chat.type.in_(GROUP_CHATS))
-async def cmd_ask_group(
-    message: Message,
-    session: AsyncSession,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+@quoting  # a refusal quotes the message it answers
+async def cmd_ask_group(message: Message, t: Triage) -> None:
+    bot, session, settings, i18n = t.bot, t.session, t.settings, t.i18n
     if message.sender_chat is not None:
         await message.reply(_("ask.anonymous"))
         return
@@ -87,19 +84,7 @@ async def cmd_ask_group(
         origin_chat_id=message.chat.id,
         origin_message_id=message.message_id,
     )
-    try:
-        ticket = await submit(
-            bot,
-            session,
-            settings,
-            i18n,
-            asker,
-            text,
-            photo_ids(source)[: settings.triage_max_photos],
-        )
-    except ServiceError as err:
-        await message.reply(error_text(err))
-        return
+    ticket = await submit(t, asker, text, photo_ids(source)[: settings.triage_max_photos])
     with i18n.use_locale(asker.language):
         private = await relay.send(
             bot, user.id, _("ask.received_private").format(number=ticket.id, group=esc(group.name))
@@ -145,23 +130,14 @@ async def resident_reply(message: Message, session: AsyncSession) -> dict[str, A
 
 
 @router.message(resident_reply, F.text | F.photo)
-async def msg_follow_up(
-    message: Message,
-    ticket: Any,
-    session: AsyncSession,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-    state: FSMContext,
-    resident: Resident | None,
-) -> None:
+async def msg_follow_up(message: Message, ticket: Any, state: FSMContext, t: Triage) -> None:
     text = tickets.clean_text(message.text or message.caption)
     photos = photo_ids(message)
     try:
         follow = await tickets.add_follow_up(
-            session, ticket.id, sender(message).id, text, photos, Policy.from_settings(settings)
+            t.session, ticket.id, sender(message).id, text, photos, t.policy
         )
-    except ServiceError as err:
+    except ServiceError as err:  # more than a refusal: a late reply becomes a new draft
         await message.reply(error_text(err))
         if err.key == "ticket.closed_long_ago" and message.chat.type == "private" and text:
             # Keep what they wrote: it becomes the draft of a new question.
@@ -169,23 +145,19 @@ async def msg_follow_up(
             data = {"text": text, "photos": photos, "code": None, "mg": None}
             await state.set_data(data)
             try:
-                await show_confirm(message, data, session, resident)
+                await show_confirm(message, data, t.session, t.resident)
             except ServiceError as again:
                 await state.clear()
                 await message.answer(error_text(again))
         return
-    await relay_follow_up(bot, session, settings, i18n, follow, text, photos)
+    await relay_follow_up(t, follow, text, photos)
     await message.reply(_("follow_up.sent").format(number=ticket.id))
 
 
 @router.callback_query(RateCb.filter())
 async def cb_rate(query: CallbackQuery, callback_data: RateCb, session: AsyncSession) -> None:
-    try:
-        await ticket_actions.rate(
-            session, callback_data.id, query.from_user.id, bool(callback_data.good)
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    await ticket_actions.rate(
+        session, callback_data.id, query.from_user.id, bool(callback_data.good)
+    )
     await button_message(query).edit_text(_("rating.thanks").format(number=callback_data.id))
     await query.answer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -23,15 +23,16 @@ from bot.services.procedures import core as procedures
 from bot.services.procedures.guides import pick
 from bot.services.triage import routing as ticket_routing
 from bot.services.triage import tickets
-from bot.services.triage.tickets import Policy
 from handlers.common import button_message, command_args, error_text, esc, sender
 from handlers.registry import RouterBlueprint
 from handlers.triage.ask_link import AskAboutCb
+from handlers.triage.context import Triage, use_context
 from handlers.triage.flow import photo_ids, submit
 from handlers.triage.views import ticket_line
 from models import LinkSide, Resident, utcnow
 
 router = RouterBlueprint("questions")
+use_context(router)
 router.message.filter(F.chat.type == "private")
 router.callback_query.filter(F.message.chat.type == "private")
 
@@ -63,22 +64,13 @@ def _keyboard(offered: bool) -> InlineKeyboardMarkup:
 
 
 async def _start_draft(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    resident: Resident | None,
-    settings: Settings,
-    *,
-    text: str = "",
-    code: str | None = None,
+    message: Message, state: FSMContext, t: Triage, *, text: str = "", code: str | None = None
 ) -> bool:
     """Check the resident may ask (registered, not blocked, under the limits) and begin."""
     try:
-        asker = await tickets.asker_in_private(session, resident)
-        await tickets.check_can_ask(
-            session, asker.telegram_id, Policy.from_settings(settings), utcnow()
-        )
-    except ServiceError as err:
+        asker = await tickets.asker_in_private(t.session, t.resident)
+        await tickets.check_can_ask(t.session, asker.telegram_id, t.policy, utcnow())
+    except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return False
     await state.set_state(AskStates.draft)
@@ -117,41 +109,28 @@ async def show_confirm(
 
 
 @router.message(Command("ask"))
-async def cmd_ask(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    resident: Resident | None,
-    settings: Settings,
-) -> None:
+async def cmd_ask(message: Message, state: FSMContext, t: Triage) -> None:
     text = tickets.clean_text(command_args(message))
-    if not await _start_draft(message, state, session, resident, settings, text=text):
+    if not await _start_draft(message, state, t, text=text):
         return
     if text:
-        await show_confirm(message, await state.get_data(), session, resident)
+        await show_confirm(message, await state.get_data(), t.session, t.resident)
     else:
-        await message.answer(_("ask.prompt").format(count=settings.triage_max_photos))
+        await message.answer(_("ask.prompt").format(count=t.settings.triage_max_photos))
 
 
 @router.callback_query(AskAboutCb.filter())
 async def cb_ask_about(
-    query: CallbackQuery,
-    callback_data: AskAboutCb,
-    state: FSMContext,
-    session: AsyncSession,
-    resident: Resident | None,
-    settings: Settings,
+    query: CallbackQuery, callback_data: AskAboutCb, state: FSMContext, t: Triage
 ) -> None:
     message = query.message
     assert isinstance(message, Message)
     code = callback_data.code[:20]
-    if await _start_draft(message, state, session, resident, settings, code=code):
-        guide = (await procedures.get_index(session)).by_code.get(code)
-        title = (
-            pick(guide, "title", I18n.get_current(no_error=False).current_locale)
-            if guide
-            else code
-        )
+    if await _start_draft(message, state, t, code=code):
+        settings = t.settings
+        guide = (await procedures.get_index(t.session)).by_code.get(code)
+        locale = I18n.get_current(no_error=False).current_locale
+        title = pick(guide, "title", locale) if guide else code
         await message.answer(
             _("ask.prompt_about").format(title=esc(title), count=settings.triage_max_photos)
         )
@@ -159,15 +138,9 @@ async def cb_ask_about(
 
 
 @router.message(AskStates.draft, F.text | F.photo, ~F.text.startswith("/"))
-async def msg_draft(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    resident: Resident | None,
-    settings: Settings,
-) -> None:
+async def msg_draft(message: Message, state: FSMContext, t: Triage) -> None:
     """Collect text and photos; an album arrives as one update per photo."""
-    data = await state.get_data()
+    data, settings = await state.get_data(), t.settings
     text = tickets.clean_text(message.text or message.caption)
     if message.text and not text:  # only invisible characters: nothing was written
         await message.answer(_("ask.empty"))
@@ -192,7 +165,7 @@ async def msg_draft(
     if not data["text"]:
         await message.answer(_("ask.need_text"))
         return
-    await show_confirm(message, data, session, resident)
+    await show_confirm(message, data, t.session, t.resident)
 
 
 @router.message(AskStates.draft, ~F.text.startswith("/"))
@@ -201,32 +174,20 @@ async def msg_draft_other(message: Message) -> None:
 
 
 @router.callback_query(AskCb.filter(F.action == AskAction.SEND))
-async def cb_send(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    resident: Resident | None,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+async def cb_send(query: CallbackQuery, state: FSMContext, t: Triage) -> None:
     message = query.message
     assert isinstance(message, Message)
     data = await state.get_data()
     if await state.get_state() != AskStates.draft.state or not data.get("text"):
         await query.answer(_("ask.nothing_to_send"), show_alert=True)
         return
-    try:
-        asker = await tickets.asker_in_private(session, resident)
-        ticket = await submit(
-            bot, session, settings, i18n, asker, data["text"], data["photos"], code=data["code"]
-        )
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
+    asker = await tickets.asker_in_private(t.session, t.resident)
+    ticket = await submit(t, asker, data["text"], data["photos"], code=data["code"])
     await state.clear()
     await message.edit_text(_("ask.sent").format(number=ticket.id))
-    await tickets.link(session, ticket.id, LinkSide.RESIDENT, message.chat.id, message.message_id)
+    await tickets.link(
+        t.session, ticket.id, LinkSide.RESIDENT, message.chat.id, message.message_id
+    )
     await query.answer()
 
 

@@ -6,25 +6,23 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Message, User
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.services.common.errors import Forbidden, ServiceError
-from bot.services.directory.roles import Principal
+from bot.services.common.errors import Forbidden
 from bot.services.procedures import guide_lookup
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import tickets
-from handlers.common import button_message, error_text, esc, refuse, sender
+from handlers.common import button_message, esc, refuse, sender
+from handlers.refusals import quoting
 from handlers.registry import RouterBlueprint
 from handlers.triage import relay
+from handlers.triage.context import Triage, use_context
 from handlers.triage.faq import ask_privately, start_faq
 from handlers.triage.flow import photo_ids
 from handlers.triage.views import GuideCb, TicketAction, TicketCb, local_time, rating_keyboard
@@ -32,6 +30,7 @@ from models import LinkSide, Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("staff")
+use_context(router)
 GROUP_CHATS = {"group", "supergroup"}
 
 
@@ -43,25 +42,16 @@ def _name(user: User) -> str:
     return " ".join(filter(None, [user.first_name, user.last_name])) or str(user.id)
 
 
-async def _answer(
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    i18n: I18n,
-    principal: Principal | None,
-    user: User,
-    ticket_id: int,
-    text: str,
-    photos: list[str],
-) -> str:
+async def _answer(t: Triage, user: User, ticket_id: int, text: str, photos: list[str]) -> str:
     """Store and deliver an answer; returns what to tell the team member."""
     ticket = await ticket_actions.record_answer(
-        session, ticket_id, principal, _name(user), text, photos
+        t.session, ticket_id, t.principal, _name(user), text, photos
     )
-    with i18n.use_locale(ticket.language):
+    with t.i18n.use_locale(ticket.language):
         body = relay.answer_text(ticket, text)
-    reached = await relay.to_resident(bot, session, ticket, body, photos=photos, also_group=True)
-    await relay.refresh_card(bot, session, ticket, settings, i18n)
+    reached = await relay.to_resident(t.bot, t.session, ticket, body, photos=photos,
+                                      also_group=True)  # fmt: skip
+    await relay.refresh_card(t.bot, t.session, ticket, t.settings, t.i18n)
     if not reached:
         logger.warning("answer to ticket %s reached nobody", ticket.id)
         return _("answer.undelivered").format(number=ticket.id)
@@ -85,92 +75,58 @@ async def staff_reply(message: Message, session: AsyncSession) -> dict[str, Any]
     return {"ticket": ticket} if ticket is not None else False
 
 
-async def _answer_message(
-    message: Message,
-    ticket_id: int,
-    session: AsyncSession,
-    principal: Principal | None,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+async def _answer_message(t: Triage, message: Message, ticket_id: int) -> None:
     """A team member's message (reply in the group, or in private after Answer) is the answer."""
+    text = message.text or message.caption or ""
     try:
-        feedback = await _answer(
-            bot,
-            session,
-            settings,
-            i18n,
-            principal,
-            sender(message),
-            ticket_id,
-            message.text or message.caption or "",
-            photo_ids(message),
-        )
+        feedback = await _answer(t, sender(message), ticket_id, text, photo_ids(message))
     except Forbidden:
         await refuse(message, "ticket.answer")
-        return
-    except ServiceError as err:
-        await message.reply(error_text(err))
         return
     await message.reply(feedback)
 
 
 @router.message(staff_reply, F.text | F.photo)
-async def msg_staff_reply(
-    message: Message,
-    ticket: Ticket,
-    session: AsyncSession,
-    principal: Principal | None,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
-    await _answer_message(message, ticket.id, session, principal, settings, i18n, bot)
+@quoting  # a refusal quotes the message it answers
+async def msg_staff_reply(message: Message, ticket: Ticket, t: Triage) -> None:
+    await _answer_message(t, message, ticket.id)
 
 
 @router.message(StaffStates.answer, F.chat.type == "private", F.text | F.photo)
-async def msg_private_answer(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    principal: Principal | None,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+@quoting  # a refusal quotes the message it answers
+async def msg_private_answer(message: Message, state: FSMContext, t: Triage) -> None:
     data = await state.get_data()
     await state.clear()
     if message.text and message.text.startswith("/"):
         await message.answer(_("answer.cancelled"))
         return
-    await _answer_message(message, int(data["ticket"]), session, principal, settings, i18n, bot)
+    await _answer_message(t, message, int(data["ticket"]))
 
 
-Action = Callable[..., Awaitable[str]]
+Action = Callable[[CallbackQuery, Ticket, Triage], Awaitable[str]]
 
 
-async def _take(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    await ticket_actions.take(kw["session"], ticket.id, kw["principal"], _name(query.from_user))
+async def _take(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
+    await ticket_actions.take(t.session, ticket.id, t.principal, _name(query.from_user))
     return _("ticket.you_took").format(number=ticket.id)
 
 
-async def _answer_in_private(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    ticket_actions.ensure_staff(kw["principal"], ticket.ward_id)
+async def _answer_in_private(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
+    ticket_actions.ensure_staff(t.principal, ticket.ward_id)
     if ticket.status is TicketStatus.CLOSED:
         return _("ticket.closed").format(number=ticket.id)
-    first = await tickets.first_message(kw["session"], ticket.id)
+    first = await tickets.first_message(t.session, ticket.id)
     prompt = _("answer.prompt").format(number=ticket.id, text=esc(first.text))
-    if not await ask_privately(query, kw, prompt, StaffStates.answer, ticket.id):
+    if not await ask_privately(query, t, prompt, StaffStates.answer, ticket.id):
         return _("answer.start_bot_first")
     return _("answer.check_private")
 
 
-async def _guide(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    ticket_actions.ensure_staff(kw["principal"], ticket.ward_id)
-    first = await tickets.first_message(kw["session"], ticket.id)
+async def _guide(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
+    ticket_actions.ensure_staff(t.principal, ticket.ward_id)
+    first = await tickets.first_message(t.session, ticket.id)
     hints = await guide_lookup.suggest_guides(
-        kw["session"], first.text, language=ticket.language, limit=3
+        t.session, first.text, language=ticket.language, limit=3
     )
     options = [(h.code, h.title) for h in hints]
     if ticket.procedure_code and ticket.procedure_code not in {c for c, _t in options}:
@@ -187,35 +143,31 @@ async def _guide(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
     return ""
 
 
-async def _escalate(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    ticket = await ticket_actions.escalate(kw["session"], ticket.id, kw["principal"])
-    settings: Settings = kw["settings"]
-    with kw["i18n"].use_locale(settings.language):
+async def _escalate(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
+    ticket = await ticket_actions.escalate(t.session, ticket.id, t.principal)
+    with t.i18n.use_locale(t.settings.language):
         headline = _("escalate.headline").format(
             number=ticket.id, name=esc(_name(query.from_user))
         )
-    count = await relay.alert_officials(
-        kw["bot"], kw["session"], ticket, headline, settings, kw["i18n"]
-    )
+    count = await relay.alert_officials(t.bot, t.session, ticket, headline, t.settings, t.i18n)
     return (_("escalate.done") if count else _("escalate.nobody")).format(count=count)
 
 
-async def _close(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    ticket = await ticket_actions.close(kw["session"], ticket.id, kw["principal"])
-    with kw["i18n"].use_locale(ticket.language):
+async def _close(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
+    ticket = await ticket_actions.close(t.session, ticket.id, t.principal)
+    with t.i18n.use_locale(ticket.language):
         text, markup = _("close.rate").format(number=ticket.id), rating_keyboard(ticket.id)
-    await relay.to_resident(kw["bot"], kw["session"], ticket, text, markup=markup)
+    await relay.to_resident(t.bot, t.session, ticket, text, markup=markup)
     return _("close.done").format(number=ticket.id)
 
 
-async def _spam(query: CallbackQuery, ticket: Ticket, **kw: Any) -> str:
-    settings: Settings = kw["settings"]
+async def _spam(query: CallbackQuery, ticket: Ticket, t: Triage) -> str:
     ticket, until = await ticket_actions.mark_spam(
-        kw["session"], ticket.id, kw["principal"], settings.triage_spam_block_hours
+        t.session, ticket.id, t.principal, t.settings.triage_spam_block_hours
     )
     if until is None:
         return _("spam.done").format(number=ticket.id)
-    return _("spam.blocked").format(number=ticket.id, until=local_time(until, settings.tz))
+    return _("spam.blocked").format(number=ticket.id, until=local_time(until, t.settings.tz))
 
 
 ACTIONS: dict[TicketAction, Action] = {
@@ -230,60 +182,34 @@ ACTIONS: dict[TicketAction, Action] = {
 
 
 @router.callback_query(TicketCb.filter())
-async def cb_ticket(
-    query: CallbackQuery,
-    callback_data: TicketCb,
-    session: AsyncSession,
-    principal: Principal | None,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-    fsm_storage: BaseStorage,
-) -> None:
+async def cb_ticket(query: CallbackQuery, callback_data: TicketCb, t: Triage) -> None:
     """Every press re-checks the presser's role against the ticket's ward."""
-    kw = dict(session=session, principal=principal, settings=settings, i18n=i18n, bot=bot)
     try:
-        ticket = await tickets.get(session, callback_data.id)
-        text = await ACTIONS[callback_data.action](query, ticket, fsm_storage=fsm_storage, **kw)
+        ticket = await tickets.get(t.session, callback_data.id)
+        text = await ACTIONS[callback_data.action](query, ticket, t)
     except Forbidden:
         await refuse(query, f"ticket.{callback_data.action.name.lower()}")
         return
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
-        return
-    ticket = await tickets.get(session, callback_data.id)
-    await relay.refresh_card(bot, session, ticket, settings, i18n)
+    ticket = await tickets.get(t.session, callback_data.id)
+    await relay.refresh_card(t.bot, t.session, ticket, t.settings, t.i18n)
     await query.answer(text or None)
 
 
 @router.callback_query(GuideCb.filter())
-async def cb_guide(
-    query: CallbackQuery,
-    callback_data: GuideCb,
-    session: AsyncSession,
-    principal: Principal | None,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+async def cb_guide(query: CallbackQuery, callback_data: GuideCb, t: Triage) -> None:
     try:
-        ticket = await tickets.get(session, callback_data.id)
+        ticket = await tickets.get(t.session, callback_data.id)
         hints = await guide_lookup.suggest_guides(
-            session,
-            (await tickets.first_message(session, ticket.id)).text,
+            t.session,
+            (await tickets.first_message(t.session, ticket.id)).text,
             language=ticket.language,
             limit=3,
         )
         title = next((h.title for h in hints if h.code == callback_data.code), "")
         body = f"📘 {title} ({callback_data.code})" if title else f"📘 {callback_data.code}"
-        feedback = await _answer(
-            bot, session, settings, i18n, principal, query.from_user, ticket.id, body, []
-        )
+        feedback = await _answer(t, query.from_user, ticket.id, body, [])
     except Forbidden:
         await refuse(query, "ticket.guide")
-        return
-    except ServiceError as err:
-        await query.answer(error_text(err), show_alert=True)
         return
     await button_message(query).edit_text(feedback)
     await query.answer()

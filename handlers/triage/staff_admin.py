@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.common.errors import Forbidden, ServiceError
+from bot.services.common.errors import Forbidden
 from bot.services.directory import binding
 from bot.services.directory.roles import Principal
 from bot.services.triage import actions as ticket_actions
 from bot.services.triage import stats as triage_stats
-from handlers.common import code_from_group, command_args, error_text, esc, refuse, sender
+from handlers.common import code_from_group, command_args, esc, refuse, sender
+from handlers.refusals import quoting
 from handlers.registry import RouterBlueprint
 from handlers.triage.views import category_label, ticket_line
 from models import Role, Ward, utcnow
@@ -60,21 +61,18 @@ async def cmd_staffcode(
 
 
 @router.message(Command("bindstaff"), F.chat.type.in_(GROUP_CHATS))
+@quoting  # a refusal quotes the message it answers
 async def cmd_bindstaff(message: Message, session: AsyncSession) -> None:
     code = await code_from_group(message, "bindstaff", _("staff.bind_usage"))
     if code is None:
         return
-    try:
-        await binding.bind_staff_chat(
-            session,
-            code,
-            message.chat.id,
-            message.chat.title,
-            sender(message).id,
-        )
-    except ServiceError as err:
-        await message.reply(error_text(err))
-        return
+    await binding.bind_staff_chat(
+        session,
+        code,
+        message.chat.id,
+        message.chat.title,
+        sender(message).id,
+    )
     await message.answer(_("staff.bound"))
 
 

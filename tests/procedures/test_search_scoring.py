@@ -1,6 +1,7 @@
 """Search scoring (bot.services.procedures.search_index, search_text) on a small made-up
 catalog, so each rule is seen on its own: accents optional but telling when typed, typos
-forgiven, ranking by score, exact codes first, the procedure in force before the one it replaced."""
+forgiven, ranking by score, exact codes first, the procedure in force before the one it
+replaced."""
 
 from __future__ import annotations
 

@@ -1,15 +1,14 @@
 """Announcements composed in Telegram: the draft, its checks, submission and approval.
 
-The draft lives in the composer's FSM data (so it survives a restart) as a plain dict; a
+The draft (drafts.py) lives in the composer's FSM data (so it survives a restart); a
 Notice row exists from submission on: pending_approval until a second official approves
 (ward-wide and emergency notices), then queued through the outbox like any other notice.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +17,17 @@ from bot.config import Settings
 from bot.services.common import audit
 from bot.services.common.errors import Forbidden, Invalid
 from bot.services.directory.roles import Principal
+from bot.services.notices.drafts import (
+    Audience,
+    AudienceKind,
+    Draft,
+    Event,
+    Media,
+    MediaType,
+    NoticeKind,
+)
 from bot.services.notices.quiet import release_time
-from bot.services.notices.when import combine, from_iso, weekday
+from bot.services.notices.when import from_iso, weekday
 from bot.texts import Catalog
 from broadcasts import outbox
 from models import (
@@ -33,41 +41,8 @@ from models import (
 )
 
 MAX_TEXT = 4000  # one message with its header and event lines; longer: split it in two
-KINDS = ("notice", "event", "emergency")
 OFFICIALS = (Role.WARD_OFFICIAL, Role.WARD_ADMIN)
 EVENT_HOURS = 12  # an event notice expires this long after it starts, unless told otherwise
-
-
-@dataclass
-class Draft:
-    ward_id: int
-    author: int
-    kind: str = "notice"
-    text: str = ""
-    media: dict[str, str] | None = None  # type (photo|document), file_id, name
-    event: dict[str, str] = field(default_factory=dict)  # date, time, place, eligible, bring
-    audience: dict[str, Any] = field(default_factory=lambda: {"kind": "ward", "group_ids": []})
-    urgency: str = "normal"
-    send_at: str | None = None  # ISO, UTC; None: now
-    expires_at: str | None = None
-    remind: bool = True
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Draft:
-        return cls(**data)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def level(self) -> Urgency:
-        return Urgency.EMERGENCY if self.kind == "emergency" else Urgency(self.urgency)
-
-    def event_at(self, settings: Settings) -> datetime | None:
-        if self.kind != "event" or "date" not in self.event or "time" not in self.event:
-            return None
-        day, at = date.fromisoformat(self.event["date"]), time.fromisoformat(self.event["time"])
-        return combine(day, at, settings.tz)
 
 
 def check_text(text: str | None) -> str:
@@ -88,12 +63,12 @@ def event_lines(draft: Draft, settings: Settings, catalog: Catalog) -> str:
     local = at.astimezone(settings.tz)
     lines = [catalog.text("announce.ev_when", lang, when=weekday_date(local, catalog, lang))]
     ev = draft.event
-    if ev.get("place"):
-        lines.append(catalog.text("announce.ev_place", lang, value=ev["place"]))
-    if ev.get("eligible"):
-        lines.append(catalog.text("announce.ev_eligible", lang, value=ev["eligible"]))
-    if ev.get("bring"):
-        lines.append(catalog.text("announce.ev_bring", lang, value=ev["bring"]))
+    if ev.place:
+        lines.append(catalog.text("announce.ev_place", lang, value=ev.place))
+    if ev.eligible:
+        lines.append(catalog.text("announce.ev_eligible", lang, value=ev.eligible))
+    if ev.bring:
+        lines.append(catalog.text("announce.ev_bring", lang, value=ev.bring))
     return "\n".join(lines)
 
 
@@ -135,10 +110,10 @@ def expiry(draft: Draft, settings: Settings) -> datetime | None:
 def validate(draft: Draft, settings: Settings, now: datetime) -> None:
     """Everything a draft must satisfy before it is submitted (and again at approval)."""
     check_text(draft.text)
-    if draft.kind not in KINDS:
+    if draft.kind not in NoticeKind:
         raise Invalid("announce.bad_kind")
     at = draft.event_at(settings)
-    if draft.kind == "event" and at is None:
+    if draft.kind is NoticeKind.EVENT and at is None:
         raise Invalid("announce.event_incomplete")
     if at is not None and at <= now:
         raise Invalid("when.past")
@@ -147,7 +122,7 @@ def validate(draft: Draft, settings: Settings, now: datetime) -> None:
         raise Invalid("when.past")
     if (end := expiry(draft, settings)) is not None and end <= go:
         raise Invalid("announce.expiry_before_send")
-    if draft.audience.get("kind") == "groups" and not draft.audience.get("group_ids"):
+    if draft.audience.kind is AudienceKind.GROUPS and not draft.audience.group_ids:
         raise Invalid("announce.no_groups")
 
 
@@ -198,7 +173,7 @@ async def issuer_for(session: AsyncSession, principal: Principal, draft: Draft) 
     if is_official(principal, draft.ward_id) or principal.superadmin:
         return ward.council
     own = set(leader_groups(principal, draft.ward_id))
-    led = [g for g in draft.audience.get("group_ids") or [] if g in own]
+    led = [g for g in draft.audience.group_ids if g in own]
     group = await session.get(ResidentialGroup, led[0]) if led else None
     return ward.leader_of(group.name) if group is not None else ward.council
 
@@ -208,8 +183,8 @@ def check_audience(principal: Principal, draft: Draft) -> None:
     if is_official(principal, draft.ward_id):
         return
     own = set(leader_groups(principal, draft.ward_id))
-    wanted = set(draft.audience.get("group_ids") or [])
-    if draft.audience.get("kind") != "groups" or not wanted or not wanted <= own:
+    wanted = set(draft.audience.group_ids)
+    if draft.audience.kind is not AudienceKind.GROUPS or not wanted or not wanted <= own:
         raise Forbidden("announce.leader_own_group")
 
 
@@ -217,12 +192,12 @@ async def needs_approval(session: AsyncSession, draft: Draft) -> bool:
     """Ward-wide and emergency notices need a second official."""
     if draft.level is Urgency.EMERGENCY:
         return True
-    kind = draft.audience.get("kind")
-    if kind == "ward":
+    kind = draft.audience.kind
+    if kind is AudienceKind.WARD:
         return True
-    if kind == "groups":
+    if kind is AudienceKind.GROUPS:
         every = {g.id for g in await ward_groups(session, draft.ward_id)}
-        return bool(every) and set(draft.audience.get("group_ids") or []) >= every
+        return bool(every) and set(draft.audience.group_ids) >= every
     return False
 
 
@@ -265,15 +240,15 @@ async def submit(
     validate(draft, settings, now)
     notice = Notice(
         ward_id=draft.ward_id,
-        kind=draft.kind,
+        kind=draft.kind.value,
         urgency=draft.level,
         text=final_text(draft, settings, catalog),
-        audience=draft.audience,
+        audience=draft.audience.as_dict(),
         created_by=draft.author,
         author_name=name[:160] or None,
         progress_chat_id=draft.author,
         pin=draft.level is not Urgency.NORMAL,
-        event=draft.event or None,
+        event=draft.event.as_dict() or None,
         event_at=draft.event_at(settings),
         remind_after_hours=settings.ack_reminder_hours if draft.remind else None,
         scheduled_at=from_iso(draft.send_at),
@@ -282,13 +257,13 @@ async def submit(
         issuer=await issuer_for(session, principal, draft),
     )
     if draft.media:
-        notice.media_type = draft.media["type"]
-        notice.media_name = draft.media.get("name")
-        notice.media_file_id = draft.media["file_id"]
+        notice.media_type = draft.media.type.value
+        notice.media_name = draft.media.name
+        notice.media_file_id = draft.media.file_id
     session.add(notice)
     await session.flush()
     audit.record(session, "notice.drafted", actor_id=draft.author, target=f"notice:{notice.id}",
-                 kind=draft.kind, urgency=draft.level.value)  # fmt: skip
+                 kind=draft.kind.value, urgency=draft.level.value)  # fmt: skip
     approval = await needs_approval(session, draft)
     glass = approval and break_glass(draft, principal, settings)
     if approval and not glass:
@@ -331,11 +306,10 @@ async def queue(
     return Submitted(notice, False, go if go != wanted else None, glass, unbound)
 
 
-def media_of(notice: Notice) -> dict[str, str] | None:
+def media_of(notice: Notice) -> Media | None:
     """A notice's photo or document as the composer keeps it (sent again by file_id)."""
     if notice.media_type and notice.media_file_id:
-        return {"type": notice.media_type, "file_id": notice.media_file_id,
-                "name": notice.media_name or ""}  # fmt: skip
+        return Media(MediaType(notice.media_type), notice.media_file_id, notice.media_name or "")
     return None
 
 
@@ -344,12 +318,12 @@ def draft_of(notice: Notice) -> Draft:
     return Draft(
         ward_id=notice.ward_id,
         author=notice.created_by or 0,
-        kind=notice.kind if notice.kind in KINDS else "notice",
+        kind=NoticeKind.of(notice.kind),
         text=notice.text,
         media=media_of(notice),
-        event=dict(notice.event or {}),
-        audience=notice.audience,
-        urgency="normal" if notice.urgency is Urgency.EMERGENCY else notice.urgency.value,
+        event=Event.from_dict(notice.event),
+        audience=Audience.from_dict(notice.audience),
+        urgency=Urgency.NORMAL if notice.urgency is Urgency.EMERGENCY else notice.urgency,
         send_at=notice.scheduled_at.isoformat() if notice.scheduled_at else None,
         expires_at=notice.expires_at.isoformat() if notice.expires_at else None,
         remind=notice.remind_after_hours is not None,

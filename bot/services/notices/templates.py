@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.common import audit
 from bot.services.common.errors import Invalid, NotFound
 from bot.services.directory.units import UnitLabels, labels_of, local_units
+from bot.services.notices.drafts import NoticeKind
 from models import NoticeTemplate, Ward
 
 SHIPPED = Path(__file__).resolve().parents[3] / "data" / "templates.yaml"
-KINDS = ("notice", "event", "emergency")
+KINDS = tuple(k.value for k in NoticeKind)
 MAX_NAME = 64
 MAX_TEXT = 4000
 _BLANK = re.compile(r"\{([^{}]+)\}")
