@@ -34,7 +34,7 @@ def used_keys() -> set[str]:
     keys |= {f"notice.header_{u.value}" for u in Urgency}
     keys |= processing_record.text_keys()  # built from category names
     keys |= {f"weekday.{d}" for d in WEEKDAYS} | {f"weekday.short_{d}" for d in WEEKDAYS}
-    for folder in ("bot", "handlers", "broadcasts"):
+    for folder in ("bot", "handlers", "broadcasts", "models"):  # models/errors.py: keys
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:
                 continue
