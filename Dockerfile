@@ -13,6 +13,7 @@ COPY models ./models
 COPY broadcasts ./broadcasts
 COPY migrations ./migrations
 COPY data ./data
+# sandbox/ (the Bot API stand-in: tests, demo, benchmarks) stays out; here `loa demo` says so.
 # Editable install keeps data/ (the sample ward, procedure catalog) beside the code.
 RUN pip install -c constraints.txt -e . && python -m bot.i18n_compile
 

@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from bot import migrate
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
+from bot.delivery import create_delivery
 from bot.services.directory.seed import seed_synthetic
 from broadcasts import audience, outbox
 from broadcasts.client import ApiError, BotApi
-from broadcasts.engine import create_delivery
 from broadcasts.limiter import Gcra, Limiter
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender

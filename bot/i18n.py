@@ -18,7 +18,7 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n_compile import compile_catalogs
-from bot.services.directory.units import UnitLabels, fill_units, labels_of, words_for
+from bot.unit_words import UnitLabels, fill_units, labels_of, words_for
 from models import Ward
 
 LOCALES_DIR = Path(__file__).parent / "locales"

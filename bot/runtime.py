@@ -16,15 +16,15 @@ from bot import migrate
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
+from bot.delivery import add_reminder_job, create_delivery
 from bot.middlewares.reply_lane import ReplyLaneMiddleware
 from bot.services.directory.retention_job import add_retention_job
 from bot.services.procedures import core as procedures
 from bot.services.stats.jobs import add_stats_jobs
 from bot.texts import Catalog
 from bot.web.app import create_runner, create_web_app
-from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
-from broadcasts.scheduler import add_delivery_jobs, add_reminder_job
+from broadcasts.scheduler import add_delivery_jobs
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import gettext
 from typing import Any
 
 from bot.i18n_compile import LOCALES, compile_catalogs
-from bot.services.directory.units import UnitLabels, fill_units, words_for
+from bot.unit_words import UnitLabels, fill_units, words_for
 
 DOMAIN = "messages"
 

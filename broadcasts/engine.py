@@ -1,7 +1,8 @@
-"""Wiring: the Bot API client, the limiter (local, or Redis-shared) and the sender.
+"""Wiring: the Bot API client and the limiter (local, or Redis-shared) make the sender.
 
-Nothing here imports aiogram: a sender process (`loa broadcast send --wait`, `resume`) stays
-small. In `loa run`, the bot's own replies share the same limiter (bot.middlewares.reply_lane).
+Nothing here imports aiogram or the settings: the caller (bot.delivery) reads them and passes
+plain values, so a sender process (`loa broadcast send --wait`, `resume`) stays small. In
+`loa run`, the bot's own replies share the same limiter (bot.middlewares.reply_lane).
 """
 
 from __future__ import annotations
@@ -11,64 +12,50 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from bot.texts import Catalog
 from broadcasts.client import BotApi
 from broadcasts.limiter import GlobalGate, Limiter, LocalGate
-from broadcasts.render import Marks
-from broadcasts.sender import Hook, Sender
+from broadcasts.render import Marks, Texts
+from broadcasts.sender import Sender
 from models import Urgency
 
 
-def marks_factory(catalog: Catalog, language: str) -> Callable[[Urgency], Marks]:
+def marks_factory(texts: Texts, language: str) -> Callable[[Urgency], Marks]:
     cache: dict[Urgency, Marks] = {}
 
     def marks_for(urgency: Urgency) -> Marks:
         if urgency not in cache:
             cache[urgency] = Marks(
-                header=catalog.text(f"notice.header_{urgency.value}", language),
-                correction=catalog.text("notice.mark_correction", language),
-                cancelled=catalog.text("notice.mark_cancelled", language),
-                continued=catalog.text("notice.continued", language),
-                ack=catalog.text("notice.ack_button", language),
-                attend=catalog.text("notice.attend_button", language),
+                header=texts.text(f"notice.header_{urgency.value}", language),
+                correction=texts.text("notice.mark_correction", language),
+                cancelled=texts.text("notice.mark_cancelled", language),
+                continued=texts.text("notice.continued", language),
+                ack=texts.text("notice.ack_button", language),
+                attend=texts.text("notice.attend_button", language),
             )
         return cache[urgency]
 
     return marks_for
 
 
-def create_gate(settings: Settings, bot_id: int) -> GlobalGate:
+def create_gate(rate: float, bot_id: int, redis_url: str | None = None) -> GlobalGate:
     """Several instances share one bot's limit through Redis; one instance keeps it local."""
-    if settings.redis_url:
+    if redis_url:
         from redis.asyncio import Redis
 
         from broadcasts.redis_gate import RedisGate
 
-        return RedisGate(Redis.from_url(settings.redis_url), bot_id, settings.broadcast_rate)
-    return LocalGate(settings.broadcast_rate)
+        return RedisGate(Redis.from_url(redis_url), bot_id, rate)
+    return LocalGate(rate)
 
 
-def create_api(settings: Settings) -> BotApi:
-    return BotApi(settings.telegram_api_url, settings.require_token(),
-                  timeout=settings.broadcast_timeout)  # fmt: skip
-
-
-def create_delivery(
-    settings: Settings,
+def build_sender(
+    api: BotApi,
     factory: async_sessionmaker[AsyncSession],
-    catalog: Catalog | None = None,
-    *,
-    api: BotApi | None = None,
-    on_sweep: Hook | None = None,
-    **overrides: Any,
+    gate: GlobalGate,
+    marks_for: Callable[[Urgency], Marks],
+    **options: Any,
 ) -> Sender:
-    """The sender for this bot token, with its own limiter."""
-    api = api or create_api(settings)
-    options: dict[str, Any] = {"rate": settings.broadcast_rate,
-                               "lease_seconds": settings.broadcast_lease_seconds}  # fmt: skip
-    options.update(overrides)
-    limiter = Limiter(create_gate(settings, api.bot_id))
+    """The sender for this bot token, with its own limiter (options: see Sender)."""
+    limiter = Limiter(gate)
     api.observe = limiter.observe  # the round trips teach the limiter the latency jitter
-    marks = marks_factory(catalog or Catalog(settings.language), settings.language)
-    return Sender(api, factory, limiter, marks, on_sweep=on_sweep, **options)
+    return Sender(api, factory, limiter, marks_for, **options)

@@ -13,8 +13,6 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.common import audit
-from bot.services.common.errors import Invalid, NotFound
 from broadcasts.audience import resolve
 from models import (
     Delivery,
@@ -24,9 +22,11 @@ from models import (
     NoticeStatus,
     Urgency,
     Ward,
+    audit,
     rowcount,
     utcnow,
 )
+from models.errors import Invalid, NotFound
 
 MAX_TEXT = 16_000  # longer notices are split into several messages; beyond this, refuse
 CHUNK = 5_000

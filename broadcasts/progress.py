@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.texts import Catalog
 from broadcasts import outbox
 from broadcasts.client import ApiError, BotApi, NetworkError
+from broadcasts.render import Texts
 from models import Delivery, DeliveryStatus, Notice, NoticeStatus, ResidentialGroup, TargetKind
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class ProgressReporter:
         self,
         api: BotApi,
         factory: async_sessionmaker[AsyncSession],
-        catalog: Catalog,
+        catalog: Texts,
         language: str,
         every: float = 3.0,
     ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -32,6 +33,12 @@ class Marks:
     continued: str  # "(tiếp)"
     ack: str = "✅ Đã nhận"  # the acknowledgement button
     attend: str = "🙋 Tôi sẽ tham gia"  # under an event
+
+
+class Texts(Protocol):
+    """The caller's text catalog (bot.texts.Catalog fits): broadcasts only looks texts up."""
+
+    def text(self, key: str, lang: str | None = None, **params: Any) -> str: ...
 
 
 def tg_len(text: str) -> int:

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from broadcasts import store
@@ -31,23 +31,15 @@ from broadcasts.limiter import Limiter
 from broadcasts.render import Marks
 from broadcasts.store import Job, Result
 from broadcasts.telegram_ops import MediaCache, NoticeView, perform
-from models import (
-    ChatStatus,
-    DeliveryOp,
-    DeliveryStatus,
-    Notice,
-    NoticeStatus,
-    Resident,
-    ResidentialGroup,
-    TargetKind,
-    Urgency,
-    utcnow,
-)
+from models import DeliveryOp, DeliveryStatus, Notice, NoticeStatus, TargetKind, Urgency, utcnow
 
 logger = logging.getLogger(__name__)
 STOP_SECONDS = 15.0  # at stop, how long the claimer or the sweeper may take to end its round
 MAX_ATTEMPTS = 8
 Hook = Callable[[list[int]], Awaitable[None]]
+# What the directory does about a chat (the caller passes it in; the sender commits after):
+Migrated = Callable[[AsyncSession, int, int], Awaitable[object]]  # old chat id, new chat id
+Unreachable = Callable[[AsyncSession, TargetKind, int], Awaitable[object]]  # 403 for good
 
 
 async def _finish(task: asyncio.Task[None]) -> None:
@@ -75,6 +67,8 @@ class Sender:
         backoff_base: float = 1.0,
         idle_poll: float = 0.5,
         on_sweep: Hook | None = None,
+        on_migrated: Migrated | None = None,
+        on_unreachable: Unreachable | None = None,
     ) -> None:
         self.api, self.factory, self.limiter, self.marks_for = api, factory, limiter, marks_for
         self.claim_id = uuid.uuid4().hex[:16]
@@ -87,6 +81,7 @@ class Sender:
         self.backoff_base = backoff_base
         self.idle_poll = idle_poll  # with a ticker calling wake(), this can be long
         self.on_sweep = on_sweep
+        self.on_migrated, self.on_unreachable = on_migrated, on_unreachable
         self.media = MediaCache(factory)
         self.stats: Counter[str] = Counter()
         self.notices: dict[int, NoticeView] = {}
@@ -326,10 +321,10 @@ class Sender:
         return Result(job, DeliveryStatus.UNKNOWN, error=str(exc))
 
     async def _migrated(self, job: Job, new_chat_id: int) -> Result | None:
-        from bot.services.directory.binding import migrate_chat
-
-        async with self.factory() as session:
-            await migrate_chat(session, job.chat_id, new_chat_id)
+        if self.on_migrated is not None:
+            async with self.factory() as session:
+                await self.on_migrated(session, job.chat_id, new_chat_id)
+                await session.commit()
         if job.migrated:
             return Result(job, DeliveryStatus.FAILED, error="chat migrated twice")
         job.migrated, job.chat_id = True, new_chat_id
@@ -338,17 +333,10 @@ class Sender:
 
     async def _unreachable(self, job: Job) -> None:
         """403: the resident blocked the bot, or the bot was removed from the group."""
-        async with self.factory() as session:
-            if job.target is TargetKind.GROUP:
-                await session.execute(
-                    update(ResidentialGroup)
-                    .where(ResidentialGroup.chat_id == job.chat_id)
-                    .values(chat_status=ChatStatus.REMOVED)
-                )
-            else:
-                blocked = update(Resident).where(Resident.telegram_id == job.chat_id)
-                await session.execute(blocked.values(private_chat_blocked=True))
-            await session.commit()
+        if self.on_unreachable is not None:
+            async with self.factory() as session:
+                await self.on_unreachable(session, job.target, job.chat_id)
+                await session.commit()
 
     # ------------------------------------------------------------------ heartbeat
     def _held(self) -> list[Job]:

@@ -1,4 +1,6 @@
-"""The audit log: who did what, when. It never stores a resident's personal data."""
+"""The audit log: who did what, when. It never stores a resident's personal data.
+
+Callers of `record` pass ids and codes, never names or addresses."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -21,3 +24,24 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str | None] = mapped_column(String(160))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def record(
+    session: AsyncSession,
+    action: str,
+    *,
+    actor_id: int | None,
+    target: str | None = None,
+    actor_kind: str | None = None,
+    **details: Any,
+) -> AuditEntry:
+    """Add an audit entry to the session; it commits with the caller's transaction."""
+    entry = AuditEntry(
+        action=action,
+        actor_id=actor_id,
+        actor_kind=actor_kind or ("telegram" if actor_id is not None else "cli"),
+        target=target,
+        details=details,
+    )
+    session.add(entry)
+    return entry

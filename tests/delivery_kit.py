@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.delivery import create_delivery
 from bot.services.directory.seed import seed_synthetic
 from bot.texts import Catalog
 from broadcasts import audience, outbox
-from broadcasts.engine import create_delivery
 from broadcasts.progress import ProgressReporter
 from broadcasts.runner import run_until_done
 from broadcasts.sender import Sender

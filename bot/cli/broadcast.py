@@ -47,8 +47,8 @@ def _progress_line(p: dict[str, Any], width: int = 30) -> str:
 async def _deliver(settings: Settings, notice_ids: set[int] | None, show: int | None) -> None:
     """Run a sender here until the notices finish; draw progress for `show` on stderr."""
     from bot.db import create_engine, create_session_factory
+    from bot.delivery import create_delivery
     from broadcasts import outbox
-    from broadcasts.engine import create_delivery
     from broadcasts.runner import run_until_done
 
     engine = create_engine(settings.database_url)

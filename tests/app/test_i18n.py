@@ -40,7 +40,7 @@ def used_keys() -> set[str]:
     keys |= {f"dash.level_{level.value}" for level in Level}
     for path in (ROOT / "bot" / "web").rglob("*.html"):
         keys |= set(KEY_TEMPLATE.findall(path.read_text(encoding="utf-8")))
-    for folder in ("bot", "handlers", "broadcasts"):
+    for folder in ("bot", "handlers", "broadcasts", "models"):  # models/errors.py: keys
         for path in (ROOT / folder).rglob("*.py"):
             if "sandbox" in path.parts:
                 continue

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.delivery import add_reminder_job
 from bot.services.directory.roles import grant_role
 from bot.services.notices.reminders import run_reminders
 from bot.texts import Catalog
-from broadcasts.scheduler import add_reminder_job
 from broadcasts.sender import Sender
 from models import (
     Acknowledgement,

@@ -16,9 +16,11 @@ from models import (
     AuditEntry,
     BindCode,
     ChatStatus,
+    Resident,
     ResidentialGroup,
     Role,
     StaffChat,
+    TargetKind,
     rowcount,
     utcnow,
 )
@@ -266,3 +268,14 @@ async def set_chat_status(session: AsyncSession, chat_id: int, status: ChatStatu
     )
     await session.commit()
     return True
+
+
+async def mark_unreachable(session: AsyncSession, target: TargetKind, chat_id: int) -> None:
+    """Telegram refused a delivery for good (403): the resident blocked the bot, or the bot was
+    removed from the group. The sender passes this in and commits."""
+    if target is TargetKind.GROUP:
+        removed = update(ResidentialGroup).where(ResidentialGroup.chat_id == chat_id)
+        await session.execute(removed.values(chat_status=ChatStatus.REMOVED))
+    else:
+        blocked = update(Resident).where(Resident.telegram_id == chat_id)
+        await session.execute(blocked.values(private_chat_blocked=True))

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.common import audit
 from bot.services.common.errors import Invalid, NotFound
-from bot.services.directory.units import UnitLabels, labels_of, local_units
 from bot.services.notices.drafts import NoticeKind
+from bot.unit_words import UnitLabels, labels_of, local_units
 from models import NoticeTemplate, Ward
 
 SHIPPED = Path(__file__).resolve().parents[3] / "data" / "templates.yaml"

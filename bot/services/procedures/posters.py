@@ -12,9 +12,9 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
-from bot.services.directory.units import UnitLabels, local_units
 from bot.services.procedures.guides import Guide
 from bot.services.procedures.labels import Gettext, field_label
+from bot.unit_words import UnitLabels, local_units
 
 FONTS = Path(__file__).resolve().parents[3] / "data" / "fonts"
 QR_MM = 120  # printed size of the code: scannable from about a metre
