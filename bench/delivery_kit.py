@@ -229,5 +229,3 @@ async def naive_run(url: str, api_url: str, limit: int) -> dict[str, float]:
         "share429": refused / max(1, len(chats)),
         "unsent": refused,
     }
-
-

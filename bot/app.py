@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
+from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.sanitize import NulStripMiddleware
 from bot.services.acks import ack_writer
 from bot.services.verify_index import Index
@@ -45,6 +46,7 @@ COMMANDS = (
 
 def create_bot(settings: Settings, token: str | None = None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(KeepResponseTypes())
     return Bot(
         token or settings.require_token(),
         session=session,

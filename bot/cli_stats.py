@@ -62,8 +62,9 @@ def stats(
     start: Annotated[
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: 30 days ago)")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today)")]
-    = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """A ward's indicators: reach, regularity, acknowledgements, questions (per group too)."""
