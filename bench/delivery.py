@@ -25,6 +25,11 @@ def row(name: str, n: int, r: dict[str, float]) -> str:
         f"{sustained} {int(r['429']):>5} {100 * r['share429']:>6.2f}% {int(r['unsent']):>6} "
         f"{r.get('rss_mb', 0):>6.0f}"
         + (f"  (jitter learned: {r['spread_ms']:.0f} ms)" if "spread_ms" in r else "")
+        + (
+            f"  CPU/send {r['cpu_ms']:.2f} ms ({r['loop_ms']:.2f} on the loop)"
+            if "cpu_ms" in r
+            else ""
+        )
     )
 
 

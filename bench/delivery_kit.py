@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import os
 import resource
 import socket
@@ -167,11 +168,18 @@ async def loa_run(
     if previous:
         previous_design(sender, rate)
     stop = asyncio.Event()
-    start = time.perf_counter()
+    start, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
     if stop_after is not None:
         asyncio.get_running_loop().call_later(stop_after, stop.set)
+    profiler = cProfile.Profile(time.thread_time) if os.environ.get("LOA_BENCH_PROFILE") else None
+    if profiler:  # the event loop's CPU time, by function
+        profiler.enable()
     await run_until_done(sender, factory, {notice_id}, stop)
     seconds = time.perf_counter() - start
+    cpu, main = time.process_time() - cpu, time.thread_time() - main
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(f"{os.environ['LOA_BENCH_PROFILE']}/send-{url.split(':')[0]}.prof")
     async with factory() as session:
         first, last = (
             await session.execute(
@@ -200,6 +208,8 @@ async def loa_run(
         "unsent": unsent or 0,
         "rss_mb": peak_rss_mb(),
         "spread_ms": 1000 * sender.limiter.spread.value,
+        "cpu_ms": 1000 * cpu / max(1, sent),  # per send, all threads
+        "loop_ms": 1000 * main / max(1, sent),  # per send, on the event loop
     }
 
 

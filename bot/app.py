@@ -24,6 +24,7 @@ from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, Pri
 from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.sanitize import NulStripMiddleware
 from bot.services.acks import ack_writer
+from bot.services.role_holders import RoleHolders
 from bot.services.verify_index import Index
 from bot.triage.jobs import SlaTicker
 from handlers import build_root_router
@@ -78,6 +79,7 @@ def create_dispatcher(
     workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
     workflow.setdefault("ack_writer", ack_writer(session_factory))  # presses, group-committed
     workflow.setdefault("verify_index", Index())  # "is this official?" without an archive scan
+    workflow.setdefault("role_holders", RoleHolders(settings.admin_ids))  # no role query for most
     inflight = InflightMiddleware()
     dp = Dispatcher(
         storage=storage or create_storage(settings, session_factory),
@@ -91,7 +93,7 @@ def create_dispatcher(
     dp.update.outer_middleware(NulStripMiddleware())  # before anything reads the update
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
-    dp.update.outer_middleware(PrincipalMiddleware(settings.admin_ids))
+    dp.update.outer_middleware(PrincipalMiddleware(workflow["role_holders"]))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.include_router(build_root_router())
     dp.startup.register(_on_startup)

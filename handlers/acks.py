@@ -16,7 +16,7 @@ from bot.services.presses import PressWriter
 from bot.services.roles import Principal
 from handlers.common import command_args, error_text, esc, refuse
 from handlers.registry import RouterBlueprint
-from models import Notice, Role
+from models import Notice, Resident, Role
 
 router = RouterBlueprint("acks")
 MAX_MISSING = 20
@@ -32,12 +32,16 @@ class AttendCb(CallbackData, prefix="att"):
 
 @router.callback_query(AckCb.filter())
 async def cb_ack(
-    query: CallbackQuery, callback_data: AckCb, session: AsyncSession, ack_writer: PressWriter
+    query: CallbackQuery,
+    callback_data: AckCb,
+    session: AsyncSession,
+    ack_writer: PressWriter,
+    resident: Resident | None,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
         result = await acks.acknowledge(
-            session, ack_writer, callback_data.notice, query.from_user.id, chat_id
+            session, ack_writer, callback_data.notice, resident, query.from_user.id, chat_id
         )
     except ServiceError as err:
         await query.answer(error_text(err), show_alert=True)

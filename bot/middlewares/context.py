@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.residents import get_resident
-from bot.services.roles import load_principal
+from bot.services.role_holders import RoleHolders
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -35,8 +35,8 @@ class PrincipalMiddleware(BaseMiddleware):
     GroupAnonymousBot user, which never holds a role here, so they can never act with privilege.
     """
 
-    def __init__(self, admin_ids: Iterable[int]) -> None:
-        self.admin_ids = frozenset(admin_ids)
+    def __init__(self, holders: RoleHolders) -> None:
+        self.holders = holders
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -44,7 +44,7 @@ class PrincipalMiddleware(BaseMiddleware):
         data["resident"] = None
         data["principal"] = None
         if user is not None and not user.is_bot:
-            data["principal"] = await load_principal(session, user.id, self.admin_ids)
+            data["principal"] = await self.holders.principal(session, user.id)
             data["resident"] = await get_resident(session, user.id)
         return await handler(event, data)
 
