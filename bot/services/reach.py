@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarSelect, or_, select
+from sqlalchemy import ScalarSelect, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import Invalid, NotFound
@@ -59,12 +59,8 @@ async def ack_target(
     chats = {resident.telegram_id} if resident is not None else set()
     if household is not None and household.group.chat_id is not None:
         chats.add(household.group.chat_id)
-    row = (
-        await session.execute(
-            select(Notice.status, Notice.expires_at, _delivered(notice_id, chats))
-            .where(Notice.id == notice_id)
-        )
-    ).first()  # fmt: skip
+    params = {"notice_id": notice_id, "chats": list(chats)}
+    row = (await session.execute(_PRESSED, params)).first()
     if row is None:
         raise NotFound("notice.not_found", id=notice_id)
     status, expires_at, delivered = row
@@ -100,18 +96,21 @@ async def check_delivered(
     delivered to one of them."""
     if chat_id not in chats:
         raise Invalid("ack.not_delivered")
-    if await session.scalar(select(_delivered(notice_id, chats))) is None:
+    params = {"notice_id": notice_id, "chats": list(chats)}
+    if await session.scalar(_DELIVERED_ALONE, params) is None:
         raise Invalid("ack.not_delivered")
 
 
-def _delivered(notice_id: int, chats: set[int]) -> ScalarSelect[int]:
-    """A delivery of the notice (or one of its reminders) to one of `chats`, if any."""
+def _delivered() -> ScalarSelect[int]:
+    """A delivery of the notice (or one of its reminders) to one of `chats`, if any (bound
+    parameters: built once, as these run for every press)."""
+    notice_id = bindparam("notice_id")
     family = select(Notice.id).where((Notice.id == notice_id) | (Notice.parent_id == notice_id))
     return (
         select(Delivery.id)
         .where(
             Delivery.notice_id.in_(family),
-            Delivery.chat_id.in_(chats),
+            Delivery.chat_id.in_(bindparam("chats", expanding=True)),
             or_(
                 Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.UNKNOWN)),
                 Delivery.op != DeliveryOp.SEND,  # a delivered copy being edited now
@@ -120,3 +119,10 @@ def _delivered(notice_id: int, chats: set[int]) -> ScalarSelect[int]:
         .limit(1)
         .scalar_subquery()
     )
+
+
+_DELIVERED = _delivered()
+_DELIVERED_ALONE = select(_DELIVERED)
+_PRESSED = select(Notice.status, Notice.expires_at, _DELIVERED).where(
+    Notice.id == bindparam("notice_id")
+)
