@@ -20,6 +20,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
+from bot.inline_filters import run_sync_filters_inline
 from bot.middlewares.context import DbSessionMiddleware, InflightMiddleware, PrincipalMiddleware
 from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.sanitize import NulStripMiddleware
@@ -96,6 +97,7 @@ def create_dispatcher(
     dp.update.outer_middleware(PrincipalMiddleware(workflow["role_holders"]))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.include_router(build_root_router())
+    run_sync_filters_inline(dp)
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
     # The response-time watch runs only while the bot runs (startup is never emitted in tests,
