@@ -25,6 +25,12 @@ def row(name: str, n: int, r: dict[str, float]) -> str:
         f"{sustained} {int(r['429']):>5} {100 * r['share429']:>6.2f}% {int(r['unsent']):>6} "
         f"{r.get('rss_mb', 0):>6.0f}"
         + (f"  (jitter learned: {r['spread_ms']:.0f} ms)" if "spread_ms" in r else "")
+        + (
+            f"  CPU/send {r['cpu_ms']:.2f} ms ({r['loop_ms']:.2f} on the loop), loop late"
+            f" beyond 10 ms {100 * r['stalled']:.0f}% of the time (worst {r['worst_ms']:.0f} ms)"
+            if "cpu_ms" in r
+            else ""
+        )
     )
 
 
@@ -63,7 +69,7 @@ async def faults(quick: bool) -> None:
 
 async def fast(quick: bool) -> None:
     n = 5000 if quick else 20000
-    for kind in ("sqlite", "postgres"):
+    for kind in os.environ.get("LOA_BENCH_DBS", "sqlite,postgres").split(","):
         async with database(kind) as url, sandbox(20, 1000) as api:
             _, notice_id = await prepare(url, n)
             r = await loa_run(url, api, 1000, notice_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import os
 import resource
 import socket
@@ -145,6 +146,31 @@ def previous_design(sender: Sender, rate: float) -> None:
     sender.max_inflight = max(8, min(256, int(rate * 0.4) + 8))
 
 
+class LoopStalls:
+    """How late the event loop runs timers: the pacer catches up at most `SLACK` after a late
+    wake-up, so time the loop spends stalled beyond that is sending time lost."""
+
+    def __init__(self, slack: float = 0.01) -> None:
+        self.slack, self.lost, self.worst = slack, 0.0, 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while True:
+            due = time.perf_counter() + 0.002
+            await asyncio.sleep(0.002)
+            late = time.perf_counter() - due
+            self.worst = max(self.worst, late)
+            self.lost += max(0.0, late - self.slack)
+
+    def __enter__(self) -> LoopStalls:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
 async def loa_run(
     url: str,
     api: str,
@@ -167,11 +193,19 @@ async def loa_run(
     if previous:
         previous_design(sender, rate)
     stop = asyncio.Event()
-    start = time.perf_counter()
+    start, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
     if stop_after is not None:
         asyncio.get_running_loop().call_later(stop_after, stop.set)
-    await run_until_done(sender, factory, {notice_id}, stop)
+    profiler = cProfile.Profile(time.thread_time) if os.environ.get("LOA_BENCH_PROFILE") else None
+    if profiler:  # the event loop's CPU time, by function
+        profiler.enable()
+    with LoopStalls() as stalls:
+        await run_until_done(sender, factory, {notice_id}, stop)
     seconds = time.perf_counter() - start
+    cpu, main = time.process_time() - cpu, time.thread_time() - main
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(f"{os.environ['LOA_BENCH_PROFILE']}/send-{url.split(':')[0]}.prof")
     async with factory() as session:
         first, last = (
             await session.execute(
@@ -200,6 +234,10 @@ async def loa_run(
         "unsent": unsent or 0,
         "rss_mb": peak_rss_mb(),
         "spread_ms": 1000 * sender.limiter.spread.value,
+        "cpu_ms": 1000 * cpu / max(1, sent),  # per send, all threads
+        "loop_ms": 1000 * main / max(1, sent),  # per send, on the event loop
+        "stalled": stalls.lost / seconds,  # share of the run the loop was late beyond SLACK
+        "worst_ms": 1000 * stalls.worst,
     }
 
 

@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.fsm_storage import SqlStorage
 from bot.i18n import LocaleMiddleware, create_i18n, translate
+from bot.inline_filters import run_sync_filters_inline
 from bot.middlewares.context import (
     DbSessionMiddleware,
     InflightMiddleware,
     PrincipalMiddleware,
     UnitWordsMiddleware,
 )
+from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.sanitize import NulStripMiddleware
+from bot.services.directory.role_holders import RoleHolders
 from bot.services.notices.acks import ack_writer
 from bot.services.notices.verify_index import Index
 from bot.texts import Catalog
@@ -50,6 +53,7 @@ COMMANDS = (
 
 def create_bot(settings: Settings, token: str | None = None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(KeepResponseTypes())
     return Bot(
         token or settings.require_token(),
         session=session,
@@ -81,6 +85,7 @@ def create_dispatcher(
     workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
     workflow.setdefault("ack_writer", ack_writer(session_factory))  # presses, group-committed
     workflow.setdefault("verify_index", Index())  # "is this official?" without an archive scan
+    workflow.setdefault("role_holders", RoleHolders(settings.admin_ids))  # no role query for most
     inflight = InflightMiddleware()
     dp = Dispatcher(
         storage=storage or create_storage(settings, session_factory),
@@ -94,11 +99,12 @@ def create_dispatcher(
     dp.update.outer_middleware(NulStripMiddleware())  # before anything reads the update
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
-    dp.update.outer_middleware(PrincipalMiddleware(settings.admin_ids))
+    dp.update.outer_middleware(PrincipalMiddleware(workflow["role_holders"]))
     dp.update.outer_middleware(UnitWordsMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     refusals.install(dp)  # inside the session and the locale: rolled back, in their language
     dp.include_router(build_root_router())
+    run_sync_filters_inline(dp)
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
     # The response-time watch runs only while the bot runs (startup is never emitted in tests,

@@ -4,7 +4,7 @@ ward, and in-flight tracking."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import speaking
 from bot.services.directory.residents import get_resident
-from bot.services.directory.roles import Principal, load_principal
+from bot.services.directory.role_holders import RoleHolders
+from bot.services.directory.roles import Principal
 from bot.services.directory.units import labels_in_context
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -38,8 +39,8 @@ class PrincipalMiddleware(BaseMiddleware):
     GroupAnonymousBot user, which never holds a role here, so they can never act with privilege.
     """
 
-    def __init__(self, admin_ids: Iterable[int]) -> None:
-        self.admin_ids = frozenset(admin_ids)
+    def __init__(self, holders: RoleHolders) -> None:
+        self.holders = holders
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -47,7 +48,7 @@ class PrincipalMiddleware(BaseMiddleware):
         data["resident"] = None
         data["principal"] = None
         if user is not None and not user.is_bot:
-            data["principal"] = await load_principal(session, user.id, self.admin_ids)
+            data["principal"] = await self.holders.principal(session, user.id)
             data["resident"] = await get_resident(session, user.id)
         return await handler(event, data)
 

@@ -15,7 +15,7 @@ from bot.services.notices.presses import PressWriter
 from handlers.callback_fields import DbId
 from handlers.common import command_args, esc, refuse
 from handlers.registry import RouterBlueprint
-from models import Notice, Role
+from models import Notice, Resident, Role
 
 router = RouterBlueprint("acks")
 MAX_MISSING = 20
@@ -31,11 +31,15 @@ class AttendCb(CallbackData, prefix="att"):
 
 @router.callback_query(AckCb.filter())
 async def cb_ack(
-    query: CallbackQuery, callback_data: AckCb, session: AsyncSession, ack_writer: PressWriter
+    query: CallbackQuery,
+    callback_data: AckCb,
+    session: AsyncSession,
+    ack_writer: PressWriter,
+    resident: Resident | None,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     result = await acks.acknowledge(
-        session, ack_writer, callback_data.notice, query.from_user.id, chat_id
+        session, ack_writer, callback_data.notice, resident, query.from_user.id, chat_id
     )
     text = _("ack.thanks") if result.new else _("ack.already")
     await query.answer(text.format(address=result.address), show_alert=not result.new)

@@ -145,12 +145,33 @@ def shared_keyboard(guide: Guide, public_url: str, username: str) -> InlineKeybo
     return InlineKeyboardMarkup(inline_keyboard=[[open_bot], [web]])
 
 
+Rendered = tuple[Guide, list[str], InlineKeyboardMarkup]
+_RENDERED: dict[tuple[int, int, str, str, object], Rendered] = {}
+
+
+def _rendered(
+    guide: Guide, case_index: int, public_url: str
+) -> tuple[list[str], InlineKeyboardMarkup]:
+    """The card's parts and keyboard, rendered once per guide, case, language and day (a
+    search storm asks for the same few cards; building the keyboard deep-copies every button).
+    Keyed by the guide object itself: a changed catalog brings new objects."""
+    key = (id(guide), case_index, lang(), public_url, utcnow().date())
+    hit = _RENDERED.get(key)
+    if hit is not None and hit[0] is guide:
+        return hit[1], hit[2]
+    parts = split_message(card_text(guide, case_index))
+    keyboard = card_keyboard(guide, case_index, public_url)
+    if len(_RENDERED) >= 2000:
+        _RENDERED.clear()
+    _RENDERED[key] = (guide, parts, keyboard)
+    return parts, keyboard
+
+
 async def send_card(
     message: Message, guide: Guide, case_index: int, public_url: str, *, edit: bool = False
 ) -> None:
     """Show the card; a card too long for one message goes in parts, buttons on the last."""
-    parts = split_message(card_text(guide, case_index))
-    keyboard = card_keyboard(guide, case_index, public_url)
+    parts, keyboard = _rendered(guide, case_index, public_url)
     for n, part in enumerate(parts):
         markup = keyboard if n == len(parts) - 1 else None
         if edit and n == 0:

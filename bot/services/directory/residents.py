@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,17 +28,22 @@ LANGUAGES = ("vi", "en")
 MAX_ADDRESS = 160
 
 
+# Built once: this runs for every update, and building a statement (and its cache key) cost
+# more than running it.
+_RESIDENT = (
+    select(Resident)
+    .where(Resident.telegram_id == bindparam("telegram_id"))
+    .options(
+        joinedload(Resident.household)
+        .joinedload(Household.group)
+        .joinedload(ResidentialGroup.ward)  # its unit words, for every message
+    )
+)
+
+
 async def get_resident(session: AsyncSession, telegram_id: int) -> Resident | None:
     # One round trip (joined), not three: this runs for every update a resident sends.
-    return await session.scalar(
-        select(Resident)
-        .where(Resident.telegram_id == telegram_id)
-        .options(
-            joinedload(Resident.household)
-            .joinedload(Household.group)
-            .joinedload(ResidentialGroup.ward)  # its unit words, for every message
-        )
-    )
+    return await session.scalar(_RESIDENT, {"telegram_id": telegram_id})
 
 
 async def give_consent(

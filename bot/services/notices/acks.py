@@ -43,12 +43,17 @@ def ack_writer(factory: async_sessionmaker[AsyncSession]) -> PressWriter:
 
 
 async def acknowledge(
-    session: AsyncSession, writer: PressWriter, notice_id: int, telegram_id: int, chat_id: int
+    session: AsyncSession,
+    writer: PressWriter,
+    notice_id: int,
+    resident: Resident | None,
+    telegram_id: int,
+    chat_id: int,
 ) -> AckResult:
-    """Count a press for the presser's household (one per household), only for a live notice
-    delivered to the presser's own chat (see reach); committed in a batch with the presses that
-    arrive at the same time."""
-    target = await reach.ack_target(session, notice_id, telegram_id, chat_id)
+    """Count a press by `resident` (the presser, loaded for this update; None: not registered)
+    for their household (one per household), only for a live notice delivered to the presser's
+    own chat (see reach); committed in a batch with the presses that arrive at the same time."""
+    target = await reach.ack_target(session, notice_id, resident, chat_id)
     # End the read transaction: its connection goes back to the pool instead of being held
     # while this press waits for the batch (which needs a connection of its own).
     await session.commit()

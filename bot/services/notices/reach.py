@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ScalarSelect, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.common.errors import Invalid, NotFound
@@ -46,37 +46,31 @@ class AckTarget:
 
 
 async def ack_target(
-    session: AsyncSession, notice_id: int, telegram_id: int, chat_id: int
+    session: AsyncSession, notice_id: int, resident: Resident | None, chat_id: int
 ) -> AckTarget:
-    """The household a "Đã nhận" press counts for, after the checks of `live_notice` and
-    `check_delivered`, in two reads (presses come in storms after an urgent notice)."""
+    """The household a "Đã nhận" press by `resident` (loaded for this update with its
+    household and group, see residents.get_resident) counts for, after the checks of
+    `live_notice` and `check_delivered`, in one read (presses come in storms after an urgent
+    notice)."""
     if notice_id == PREVIEW_ID:
         raise Invalid("notice.preview_press")
-    registered = and_(Resident.telegram_id == telegram_id, Resident.consent_at.is_not(None))
-    row = (
-        await session.execute(
-            select(
-                Notice.status, Notice.expires_at, Household.id, Household.house_number,
-                Household.street, ResidentialGroup.chat_id,
-            )
-            .select_from(Notice)
-            .outerjoin(Resident, registered)
-            .outerjoin(Household, Household.id == Resident.household_id)
-            .outerjoin(ResidentialGroup, ResidentialGroup.id == Household.group_id)
-            .where(Notice.id == notice_id)
-            .limit(1)
-        )
-    ).first()  # fmt: skip
+    registered = resident is not None and resident.consent_at is not None
+    household = resident.household if registered and resident else None
+    chats = {resident.telegram_id} if resident is not None else set()
+    if household is not None and household.group.chat_id is not None:
+        chats.add(household.group.chat_id)
+    params = {"notice_id": notice_id, "chats": list(chats)}
+    row = (await session.execute(_PRESSED, params)).first()
     if row is None:
         raise NotFound("notice.not_found", id=notice_id)
-    status, expires_at, household_id, number, street, group_chat = row
+    status, expires_at, delivered = row
     if status not in LIVE or (expires_at and expires_at <= utcnow()):
         raise Invalid("ack.not_live")
-    if household_id is None:
+    if household is None:
         raise NotFound("ack.not_registered")
-    chats = {telegram_id} | ({group_chat} if group_chat is not None else set())
-    await check_delivered(session, notice_id, chat_id, chats)
-    return AckTarget(household_id, f"{number} {street}".strip())
+    if chat_id not in chats or delivered is None:
+        raise Invalid("ack.not_delivered")
+    return AckTarget(household.id, f"{household.house_number} {household.street}".strip())
 
 
 async def own_chats(
@@ -102,18 +96,33 @@ async def check_delivered(
     delivered to one of them."""
     if chat_id not in chats:
         raise Invalid("ack.not_delivered")
+    params = {"notice_id": notice_id, "chats": list(chats)}
+    if await session.scalar(_DELIVERED_ALONE, params) is None:
+        raise Invalid("ack.not_delivered")
+
+
+def _delivered() -> ScalarSelect[int]:
+    """A delivery of the notice (or one of its reminders) to one of `chats`, if any (bound
+    parameters: built once, as these run for every press)."""
+    notice_id = bindparam("notice_id")
     family = select(Notice.id).where((Notice.id == notice_id) | (Notice.parent_id == notice_id))
-    delivered = await session.scalar(
+    return (
         select(Delivery.id)
         .where(
             Delivery.notice_id.in_(family),
-            Delivery.chat_id.in_(chats),
+            Delivery.chat_id.in_(bindparam("chats", expanding=True)),
             or_(
                 Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.UNKNOWN)),
                 Delivery.op != DeliveryOp.SEND,  # a delivered copy being edited now
             ),
         )
         .limit(1)
+        .scalar_subquery()
     )
-    if delivered is None:
-        raise Invalid("ack.not_delivered")
+
+
+_DELIVERED = _delivered()
+_DELIVERED_ALONE = select(_DELIVERED)
+_PRESSED = select(Notice.status, Notice.expires_at, _DELIVERED).where(
+    Notice.id == bindparam("notice_id")
+)

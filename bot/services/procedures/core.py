@@ -40,6 +40,7 @@ _INDEXES: weakref.WeakKeyDictionary[Engine, tuple[tuple[int, Any], SearchIndex, 
 # The index is kept hot: the catalog's stamp is read at most this often (an import by this
 # process drops the index at once; one by another process is seen within this many seconds).
 RECHECK_SECONDS = 2.0
+_LOCKS: weakref.WeakKeyDictionary[Engine, tuple[Any, asyncio.Lock]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,20 @@ async def get_index(session: AsyncSession) -> SearchIndex:
     """The search index of the stored catalog, rebuilt only when the catalog changed."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
+    cached = _INDEXES.get(engine)
+    if cached is not None and time.monotonic() - cached[2] < RECHECK_SECONDS:
+        return cached[1]
+    # One check (and one rebuild) at a time: a burst of searches after a start or a catalog
+    # change would otherwise each build the same index.
+    loop, lock = _LOCKS.get(engine) or (None, None)
+    if lock is None or loop is not asyncio.get_running_loop():
+        loop, lock = asyncio.get_running_loop(), asyncio.Lock()
+        _LOCKS[engine] = (loop, lock)
+    async with lock:
+        return await _check_index(session, engine)
+
+
+async def _check_index(session: AsyncSession, engine: Engine) -> SearchIndex:
     cached = _INDEXES.get(engine)
     if cached is not None and time.monotonic() - cached[2] < RECHECK_SECONDS:
         return cached[1]

@@ -29,6 +29,7 @@ EXPLAINED_SHARE = 0.6  # the rest of the score is the best title/keyword coverag
 TITLE_TIEBREAK = 0.05  # among equals, the guide whose own title the query covers best
 GOOD_SCORE = 0.58  # below this the best answer is not good enough: a gap is recorded
 _PREFILTER = 40  # guides scored in full (coverage) per query
+MEMO = 10_000  # answers remembered per index (forgotten all at once when full)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class SearchIndex:
     def __init__(self, guides: Iterable[Guide]) -> None:
         self.guides: list[Guide] = list(guides)
         self.by_code = {g.code: g for g in self.guides}
+        self._answers: dict[tuple[str, int], tuple[Hit, ...]] = {}
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._accented: dict[str, set[int]] = defaultdict(set)  # word with accents → guides
         sequences: list[list[list[str]]] = []
@@ -210,7 +212,19 @@ class SearchIndex:
         return best
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """Best guides for `text`, best first. Exact codes ("1.001193") come first."""
+        """Best guides for `text`, best first. Exact codes ("1.001193") come first.
+
+        Answers are remembered (the index never changes; a new catalog is a new index): the
+        same few questions ("làm giấy khai sinh", "đăng ký tạm trú") come again and again."""
+        key = (text, limit)
+        hits = self._answers.get(key)
+        if hits is None:
+            if len(self._answers) >= MEMO:
+                self._answers.clear()
+            hits = self._answers[key] = tuple(self._search(text, limit))
+        return list(hits)
+
+    def _search(self, text: str, limit: int) -> list[Hit]:
         exact = self.by_code.get(text.strip())
         if exact is not None:
             return [Hit(exact, 1.0)]
