@@ -75,7 +75,7 @@ def speak_for(ward: Ward | None) -> dict[str, str]:
     """From now on in this update, speak in `ward`'s words (a handler that learns the ward only
     from what was pressed or typed); returns the words in the current locale."""
     UNIT_LABELS.set(labels_of(ward))
-    return words_for(labels_of(ward), I18n.get_current().current_locale)
+    return words_for(labels_of(ward), I18n.get_current(no_error=False).current_locale)
 
 
 def create_i18n(default_locale: str = "vi") -> I18n:

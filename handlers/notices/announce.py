@@ -21,7 +21,7 @@ from bot.services.common.errors import ServiceError
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
 from bot.services.notices import templates as tpl
-from bot.services.notices.drafts import EventField, Media, MediaType, NoticeKind
+from bot.services.notices.drafts import Draft, EventField, Media, MediaType, NoticeKind
 from bot.services.notices.when import combine, future, local_today, parse_date, parse_time
 from handlers.common import button_message, error_text, esc, refuse
 from handlers.notices import flow
@@ -73,7 +73,7 @@ async def cmd_announce(
         await message.answer(_("announce.no_ward"))
         return
     await state.clear()
-    draft = ann.Draft(ward_id=ward_id, author=principal.telegram_id)
+    draft = Draft(ward_id=ward_id, author=principal.telegram_id)
     await state.set_state(Compose.kind)
     await state.update_data(draft=draft.as_dict())
     emergency = True  # leaders too (their group's storm warning); a second official approves

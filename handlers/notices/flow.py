@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.services.directory.roles import Principal
 from bot.services.notices import announcements as ann
-from bot.services.notices.drafts import Audience, AudienceKind, NoticeKind
+from bot.services.notices.drafts import Audience, AudienceKind, Draft, NoticeKind
 from bot.services.notices.when import from_iso, upcoming_days
 from bot.texts import Catalog
 from handlers.common import esc
@@ -72,12 +72,12 @@ FIELD_STATE = {"place": Compose.ev_place, "eligible": Compose.ev_eligible,
                "bring": Compose.ev_bring}  # fmt: skip
 
 
-async def load(state: FSMContext) -> tuple[ann.Draft, dict[str, Any]]:
+async def load(state: FSMContext) -> tuple[Draft, dict[str, Any]]:
     data = await state.get_data()
-    return ann.Draft.from_dict(data["draft"]), data
+    return Draft.from_dict(data["draft"]), data
 
 
-async def save(state: FSMContext, draft: ann.Draft, **extra: Any) -> None:
+async def save(state: FSMContext, draft: Draft, **extra: Any) -> None:
     await state.update_data(draft=draft.as_dict(), **extra)
 
 
@@ -183,7 +183,7 @@ def _local(value: Any, tz: Any) -> str:
 
 
 async def summary(
-    draft: ann.Draft,
+    draft: Draft,
     session: AsyncSession,
     settings: Settings,
     principal: Principal | None = None,  # None: a reviewer's card (never break-glass)

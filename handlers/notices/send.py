@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.common.errors import ServiceError
 from bot.services.notices import announcements as ann
-from bot.services.notices.drafts import Audience, AudienceKind
+from bot.services.notices.drafts import Audience, AudienceKind, Draft
 from bot.services.notices.when import combine
 from handlers.common import button_message, error_text, esc
 from handlers.notices import flow, review
@@ -109,7 +109,7 @@ async def set_expiry(c: Ctx, day: date) -> None:
     await _to_preview(c, draft)
 
 
-async def _to_preview(c: Ctx, draft: ann.Draft) -> None:
+async def _to_preview(c: Ctx, draft: Draft) -> None:
     try:
         ann.validate(draft, c.settings, utcnow())
     except ServiceError as err:  # e.g. an expiry before the send time: ask again

@@ -21,6 +21,7 @@ from bot.services.directory import units as directory
 from bot.services.directory.roles import Principal
 from bot.services.notices import feed as notice_feed
 from bot.services.notices import verify
+from bot.services.notices.verify_index import Index
 from handlers.callback_fields import DbId
 from handlers.common import bot_username, button_message, error_text, esc, sender
 from handlers.notices.render import marks_for, send_notice
@@ -109,7 +110,7 @@ async def msg_forwarded(
     settings: Settings,
     bot: Bot,
     resident: Resident | None,
-    verify_index: verify.Index | None = None,
+    verify_index: Index | None = None,
 ) -> None:
     """A resident asks whether a forwarded message really comes from Loa."""
     text = message.text or message.caption or ""

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.common import audit
 from bot.services.common.errors import Invalid
 from bot.services.directory import residents
 from bot.services.directory.seed import seed_sample
@@ -76,14 +77,14 @@ async def test_a_refusal_mid_write_leaves_the_database_unchanged(
         await session.scalar(select(func.count()).select_from(Household)),
         await session.scalar(select(func.count()).select_from(AuditEntry)),
     )
-    record = residents.audit.record
+    record = audit.record
 
     def refuse_the_move(db: AsyncSession, action: str, **kw: Any) -> Any:
         if action == "resident.joined":
             raise Invalid("join.household_not_found")
         return record(db, action, **kw)
 
-    monkeypatch.setattr(residents.audit, "record", refuse_the_move)
+    monkeypatch.setattr(audit, "record", refuse_the_move)
     asked = last_message(await harness.press_button(RESIDENT_ID, households, "Nhập địa chỉ"))
     calls = await harness.send(RESIDENT_ID, "99 ngõ 7 Trường Chinh", language_code="vi")
     sent = [c for c in calls if c.method == "sendMessage"]

@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import Settings
 from bot.web.app import create_web_app
-from tests.dash.kit import World, world
+from tests.dash.kit import Client, World, world
 
 
 @pytest.fixture
-async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[TestClient]:
+async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Client]:
     async with TestClient(TestServer(create_web_app(settings, engine))) as c:
         yield c
 

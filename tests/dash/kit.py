@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from models import Acknowledgement, Delivery, Household, Resident, Role, Ward, u
 from tests.harness import LEADER_ID, OFFICIAL_ID, TOKEN
 
 OTHER_OFFICIAL_ID = 100_000_009
+Client = TestClient[web.Request, web.Application]
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,13 @@ async def world(session: AsyncSession) -> World:
     return World(ward_id, wards["Phường Khác"], n.id, acked)
 
 
-async def sign_in(client: TestClient, session: AsyncSession, telegram_id: int) -> None:
+async def sign_in(client: Client, session: AsyncSession, telegram_id: int) -> None:
     """Through the link page and its button, as a person would; the cookie stays in the jar."""
     token = await issue_token(session, telegram_id, utcnow(), timedelta(minutes=10))
     await redeem(client, token, expect=303)
 
 
-async def redeem(client: TestClient, token: str, expect: int) -> Any:
+async def redeem(client: Client, token: str, expect: int) -> Any:
     page = await client.get("/dash/login", params={"t": token})
     assert page.status == 200 and "Vào trang số liệu" in await page.text()
     resp = await client.post("/dash/login", data={"t": token}, allow_redirects=False)

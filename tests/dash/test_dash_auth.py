@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,16 +14,16 @@ from bot.services.directory.roles import revoke_role
 from bot.services.stats.dash_links import issue_token, token_hash
 from models import DashLoginToken, Role, utcnow
 from models.clock import ManualClock
-from tests.dash.kit import OTHER_OFFICIAL_ID, World, redeem, sign_in, widget_data
+from tests.dash.kit import OTHER_OFFICIAL_ID, Client, World, redeem, sign_in, widget_data
 from tests.harness import LEADER_ID, OFFICIAL_ID, RESIDENT_ID
 
 
-async def _status(client: TestClient, path: str) -> int:
+async def _status(client: Client, path: str) -> int:
     return (await client.get(path, allow_redirects=False)).status
 
 
 async def test_link_signs_in_once_with_a_safe_cookie(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     token = await issue_token(session, OFFICIAL_ID, utcnow(), timedelta(minutes=10))
     stored = (await session.scalars(select(DashLoginToken))).one()
@@ -47,7 +46,7 @@ async def test_link_signs_in_once_with_a_safe_cookie(
 
 
 async def test_expired_or_unknown_link_is_refused(
-    client: TestClient, session: AsyncSession, place: World, clock: ManualClock
+    client: Client, session: AsyncSession, place: World, clock: ManualClock
 ) -> None:
     token = await issue_token(session, OFFICIAL_ID, utcnow(), timedelta(minutes=10))
     clock.advance(timedelta(minutes=11))
@@ -59,7 +58,7 @@ async def test_expired_or_unknown_link_is_refused(
 
 
 async def test_no_cookie_forged_cookie_and_old_cookie(
-    client: TestClient, session: AsyncSession, place: World, clock: ManualClock
+    client: Client, session: AsyncSession, place: World, clock: ManualClock
 ) -> None:
     for path in ("/dash", "/dash/groups", "/dash/notices", "/dash/export/groups.xlsx",
                  f"/dash/notices/{place.notice_id}", "/dash/questions"):  # fmt: skip
@@ -79,9 +78,7 @@ async def test_no_cookie_forged_cookie_and_old_cookie(
     assert await _status(client, "/dash") == 302
 
 
-async def test_resident_is_refused(
-    client: TestClient, session: AsyncSession, place: World
-) -> None:
+async def test_resident_is_refused(client: Client, session: AsyncSession, place: World) -> None:
     await sign_in(client, session, RESIDENT_ID)  # a link obtained somehow opens nothing
     resp = await client.get("/dash", allow_redirects=False)
     assert resp.status == 403 and "không có quyền" in await resp.text()
@@ -89,7 +86,7 @@ async def test_resident_is_refused(
 
 
 async def test_official_of_another_ward_sees_only_their_own(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     await sign_in(client, session, OTHER_OFFICIAL_ID)
     own = await client.get("/dash")
@@ -104,7 +101,7 @@ async def test_official_of_another_ward_sees_only_their_own(
 
 
 async def test_revoked_official_loses_access_at_once(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     await sign_in(client, session, OFFICIAL_ID)
     assert await _status(client, "/dash/questions") == 200
@@ -114,7 +111,7 @@ async def test_revoked_official_loses_access_at_once(
 
 
 async def test_leader_sees_only_their_group(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     await sign_in(client, session, LEADER_ID)
     groups = await (await client.get("/dash/groups")).text()
@@ -131,7 +128,7 @@ async def test_leader_sees_only_their_group(
 
 
 async def test_login_widget_hash_and_age(
-    client: TestClient, session: AsyncSession, place: World, clock: ManualClock
+    client: Client, session: AsyncSession, place: World, clock: ManualClock
 ) -> None:
     now = int(utcnow().timestamp())
     forged = widget_data(OFFICIAL_ID, now, token="999999:another-bots-token-xxxxxxxxxx")
@@ -150,7 +147,7 @@ async def test_login_widget_hash_and_age(
     assert await _status(client, "/dash") == 200
 
 
-def _set_cookie(client: TestClient, value: str) -> None:
+def _set_cookie(client: Client, value: str) -> None:
     client.session.cookie_jar.clear()
     client.session.cookie_jar.update_cookies({"loa_dash": value}, client.make_url("/dash"))
 
@@ -162,7 +159,7 @@ def _qs(data: dict[str, str]) -> str:
 
 
 async def test_signin_page_shows_the_widget_and_only_it_may_load_telegram(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     resp = await client.get("/dash/signin")
     html = await resp.text()

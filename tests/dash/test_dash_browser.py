@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.stats.dash_links import issue_token
 from models import utcnow
-from tests.dash.kit import World
+from tests.dash.kit import Client, World
 from tests.harness import OFFICIAL_ID
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,7 +31,7 @@ pytestmark = [
 
 
 async def test_sign_in_read_a_figure_and_download_xlsx(
-    client: TestClient, session: AsyncSession, place: World, tmp_path: Path
+    client: Client, session: AsyncSession, place: World, tmp_path: Path
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -60,5 +60,7 @@ async def test_sign_in_read_a_figure_and_download_xlsx(
             await download.save_as(saved)
         finally:
             await browser.close()
-    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    sheet = load_workbook(saved).active
+    assert isinstance(sheet, Worksheet)
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Tổ" and [r[0] for r in rows[1:]] == ["Tổ 1", "Tổ 2", "Tổ 3"]

@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import re
 
-from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import DashLoginToken
-from tests.dash.kit import World, redeem, sign_in
+from tests.dash.kit import Client, World, redeem, sign_in
 from tests.harness import GROUP_CHAT, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
 
 
 async def test_bot_sends_a_one_time_link_to_officials_only(
-    harness: BotHarness, client: TestClient, session: AsyncSession, place: World
+    harness: BotHarness, client: Client, session: AsyncSession, place: World
 ) -> None:
     reply = texts(await harness.send(OFFICIAL_ID, "/dash"))[0]
     match = re.search(r"http://127\.0\.0\.1:8080/dash/login\?t=([\w-]+)", reply)
@@ -33,7 +33,7 @@ async def test_bot_sends_a_one_time_link_to_officials_only(
 
 
 async def test_overview_figures_against_targets_and_charts(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     await sign_in(client, session, OFFICIAL_ID)
     html = await (await client.get("/dash")).text()
@@ -50,7 +50,7 @@ async def test_overview_figures_against_targets_and_charts(
 
 
 async def test_official_drills_down_to_households(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     await sign_in(client, session, OFFICIAL_ID)
     listing = await (await client.get("/dash/notices")).text()
@@ -64,12 +64,13 @@ async def test_official_drills_down_to_households(
 
 
 async def test_exports_open_as_spreadsheets(
-    client: TestClient, session: AsyncSession, place: World
+    client: Client, session: AsyncSession, place: World
 ) -> None:
     await sign_in(client, session, OFFICIAL_ID)
     resp = await client.get("/dash/export/groups.xlsx")
     assert resp.status == 200 and "attachment" in resp.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(await resp.read())).active
+    assert isinstance(sheet, Worksheet)
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Tổ", "Số hộ", "Hộ đã đăng ký", "Tỉ lệ đăng ký")
     assert rows[1][:4] == ("Tổ 1", 3, 3, 1.0) and len(rows) == 4
@@ -77,6 +78,7 @@ async def test_exports_open_as_spreadsheets(
     notices = load_workbook(
         io.BytesIO(await (await client.get("/dash/export/notices.xlsx")).read())
     )
+    assert isinstance(notices.active, Worksheet)
     row = list(notices.active.iter_rows(values_only=True))[1]
     assert row[0] == place.notice_id and row[2] == "Lịch tiêm chủng" and row[4:] == (9, 2, 0.2222)
     raw = await (await client.get("/dash/export/notices.csv")).read()

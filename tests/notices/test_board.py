@@ -9,9 +9,11 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -34,6 +36,7 @@ from models import (
 from models.clock import ManualClock
 from tests.conftest import HCM
 
+Client = TestClient[web.Request, web.Application]
 ATOM = "{http://www.w3.org/2005/Atom}"
 SLUG = "phuong-song-cau"
 
@@ -57,7 +60,7 @@ async def _sent(session: AsyncSession, notice: Notice) -> None:
     await session.commit()
 
 
-async def _notice(session: AsyncSession, ward: Ward, text: str, **kw: object) -> Notice:
+async def _notice(session: AsyncSession, ward: Ward, text: str, **kw: Any) -> Notice:
     spec = kw.pop("audience", audience.spec("ward"))
     n, _ = await outbox.enqueue(session, ward_id=ward.id, text=text, audience=spec, **kw)
     return n
@@ -129,7 +132,7 @@ async def _world(session: AsyncSession, clock: ManualClock) -> World:
 
 
 @pytest.fixture
-async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[TestClient]:
+async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Client]:
     async with TestClient(TestServer(create_web_app(settings, engine))) as c:
         yield c
 
@@ -140,7 +143,7 @@ def test_slug_drops_the_marks() -> None:
 
 
 async def test_board_shows_public_notices_only(
-    client: TestClient, session: AsyncSession, clock: ManualClock
+    client: Client, session: AsyncSession, clock: ManualClock
 ) -> None:
     w = await _world(session, clock)
     resp = await client.get(f"/w/{SLUG}")
@@ -178,7 +181,7 @@ async def test_board_shows_public_notices_only(
 
 
 async def test_unknown_ward_or_notice_is_a_clear_404(
-    client: TestClient, session: AsyncSession, clock: ManualClock
+    client: Client, session: AsyncSession, clock: ManualClock
 ) -> None:
     w = await _world(session, clock)
     resp = await client.get("/w/phuong-khong-co<script>")
@@ -195,7 +198,7 @@ async def test_unknown_ward_or_notice_is_a_clear_404(
 
 
 async def test_atom_feed_is_valid_with_stable_ids(
-    client: TestClient, session: AsyncSession, clock: ManualClock, settings: Settings
+    client: Client, session: AsyncSession, clock: ManualClock, settings: Settings
 ) -> None:
     w = await _world(session, clock)
     resp = await client.get(f"/w/{SLUG}/feed.atom")
@@ -217,7 +220,7 @@ async def test_atom_feed_is_valid_with_stable_ids(
             assert e.findtext(f"{ATOM}{tag}"), tag
         assert e.find(f"{ATOM}author/{ATOM}name") is not None
         datetime.fromisoformat(e.findtext(f"{ATOM}updated") or "")
-    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    titles = [e.findtext(f"{ATOM}title") or "" for e in entries]
     assert titles[0].startswith("❌ ĐÃ HỦY") and titles[1].startswith("✏️ ĐÍNH CHÍNH")
     assert titles[3] == "Lịch tiêm phòng dại cho chó mèo"
     assert b"B\xc3\xad M\xe1\xba\xadt" not in body  # "Bí Mật"
@@ -226,7 +229,7 @@ async def test_atom_feed_is_valid_with_stable_ids(
 
 
 async def test_printable_page_carries_a_qr_code_to_itself(
-    client: TestClient, session: AsyncSession, clock: ManualClock, settings: Settings
+    client: Client, session: AsyncSession, clock: ManualClock, settings: Settings
 ) -> None:
     w = await _world(session, clock)
     resp = await client.get(f"/w/{SLUG}/n/{w.corrected.id}")
@@ -250,7 +253,7 @@ async def test_printable_page_carries_a_qr_code_to_itself(
     assert (await client.get(url.removeprefix(settings.public_url.rstrip("/")))).status == 200
 
 
-async def test_an_empty_board_says_so(client: TestClient, session: AsyncSession) -> None:
+async def test_an_empty_board_says_so(client: Client, session: AsyncSession) -> None:
     await seed_sample(session)
     html = await (await client.get(f"/w/{SLUG}/")).text()
     assert "Chưa có thông báo công khai nào trong 90 ngày qua." in html

@@ -15,13 +15,13 @@ from bot.config import load_settings
 from bot.services.common.errors import Invalid
 from bot.services.notices.announcements import (
     MAX_TEXT,
-    Draft,
     check_text,
     expiry,
     send_time,
     short_notice,
     validate,
 )
+from bot.services.notices.drafts import Draft
 
 SETTINGS = load_settings(_env_file=None, quiet_hours="21:00-06:30", short_notice_hours=72)
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 09:00 in Vietnam

@@ -33,7 +33,10 @@ def test_hour_chart_and_distinct_ids_on_one_page() -> None:
     )  # fmt: skip
     assert hours.png.startswith(b"\x89PNG") and "Giờ trong ngày" in hours.svg
     reach = reach_by_group(["Tổ 1"], [1.0], 0.9, title="t", target_label="m")
-    ids = lambda svg: {part.split('"')[0] for part in svg.split(' id="')[1:]}  # noqa: E731
+
+    def ids(svg: str) -> set[str]:
+        return {part.split('"')[0] for part in svg.split(' id="')[1:]}
+
     assert not ids(hours.svg) & ids(reach.svg)
     with pytest.raises(ValueError):
         activity_by_hour([("x", [1, 2])], title="t", hour_label="h")

@@ -41,6 +41,7 @@ async def api(sandbox: Sandbox) -> AsyncIterator[BotApi]:
 async def _post(session: AsyncSession, clock: ManualClock, ward_name: str, when: datetime,
                 groups: list[str]) -> None:  # fmt: skip
     ward_id = await session.scalar(select(Ward.id).where(Ward.name == ward_name))
+    assert ward_id is not None
     ids = list(await session.scalars(select(ResidentialGroup.id).where(
         ResidentialGroup.ward_id == ward_id, ResidentialGroup.name.in_(groups))))  # fmt: skip
     clock.set(when)
@@ -191,11 +192,13 @@ async def test_member_counts_sampled_once_a_day(
     await ward(session, groups=2, households=4)
     chats = list(await session.scalars(select(ResidentialGroup.chat_id).order_by(
         ResidentialGroup.id)))  # fmt: skip
-    sandbox.ensure_chat(chats[0], type="supergroup", member_count=41)
-    sandbox.ensure_chat(chats[1], type="supergroup", member_count=17)
+    first, second = chats
+    assert first is not None and second is not None  # ward() gives every group a chat
+    sandbox.ensure_chat(first, type="supergroup", member_count=41)
+    sandbox.ensure_chat(second, type="supergroup", member_count=17)
     assert await sample_members(utcnow(), session_factory, api, settings) == 2
     assert await sample_members(utcnow(), session_factory, api, settings) == 0  # same day
-    sandbox.ensure_chat(chats[0]).member_count = 44
+    sandbox.ensure_chat(first).member_count = 44
     clock.advance(timedelta(days=1))
     assert await sample_members(utcnow(), session_factory, api, settings) == 2
     rows = [

@@ -47,6 +47,7 @@ async def _expected_notices(session: AsyncSession) -> dict[int, tuple[int, int]]
               if r.consent_at and r.household_id}  # fmt: skip
     out = {}
     for n in await session.scalars(select(Notice)):
+        assert n.queued_at is not None
         if n.queued_at.month != 11:
             continue
         reached = {d.group_id for d in await session.scalars(
@@ -77,7 +78,8 @@ async def test_xlsx_report_carries_the_month_figures(
     assert cover["A1"].value == f"Báo cáo tháng 11/2026 — {SAMPLE_WARD}"
     assert cells["Đơn vị"] == SAMPLE_WARD and cells["Tháng"] == "11/2026"
     assert cells["Lập lúc"] == "09:00 24/11/2026"
-    assert "chưa kết thúc" in cells["Lưu ý"]  # the month still runs on the test clock
+    note = cells["Lưu ý"]  # the month still runs on the test clock
+    assert isinstance(note, str) and "chưa kết thúc" in note
     assert cells["Số hộ trong danh bạ"] == want["households_known"]
     assert cells["Số hộ đã đăng ký Loa"] == want["households_registered"]
     assert cells["Tỉ lệ hộ đăng ký"] == want["reach"]
@@ -103,12 +105,13 @@ async def test_xlsx_report_carries_the_month_figures(
              if isinstance(r[0], int)]  # fmt: skip
     assert [r[0] for r in lines] == sorted(expected)
     for r in lines:
+        assert isinstance(r[0], int) and isinstance(r[2], str)
         households, acked = expected[r[0]]
         assert (r[5], r[6]) == (households, acked)
         assert r[7] == (round(acked / households, 4) if households else None)
         assert r[2].startswith("Thông báo ngày")
-    assert any(0 < r[7] < 1 for r in lines)
-    assert len(wb["Biểu đồ"]._images) == 2
+    assert any(isinstance(r[7], float) and 0 < r[7] < 1 for r in lines)
+    assert len(wb["Biểu đồ"]._images) == 2  # type: ignore[attr-defined]  # openpyxl's stubs leave out the private list of a sheet's pictures
 
 
 async def test_pdf_report_is_a_vietnamese_a4_document(world: None, tmp_path: Path) -> None:

@@ -61,14 +61,15 @@ async def build(session: AsyncSession, clock: ManualClock) -> None:
                                  household_id=h.id, consent_at=consent,
                                  private_notices=rnd.random() < 0.3))  # fmt: skip
     await session.commit()
-    for day in (20, 5, 12, 19, 23):  # 20 October is before the period
-        clock.set(at(day) if day != 20 else at(20, 8, 10))
+    for mday in (20, 5, 12, 19, 23):  # 20 October is before the period
+        clock.set(at(mday) if mday != 20 else at(20, 8, 10))
         n, _ = await outbox.enqueue(
-            session, ward_id=ward.id, text=f"Thông báo ngày {day}", audience=audience.spec("ward")
+            session, ward_id=ward.id, text=f"Thông báo ngày {mday}", audience=audience.spec("ward")
         )
-        if day in EVENT_LEADS:
+        assert n.queued_at is not None
+        if mday in EVENT_LEADS:
             await session.execute(update(Notice).where(Notice.id == n.id).values(
-                kind="event", event_at=n.queued_at + EVENT_LEADS[day]))  # fmt: skip
+                kind="event", event_at=n.queued_at + EVENT_LEADS[mday]))  # fmt: skip
         for d in await session.scalars(select(Delivery).where(Delivery.notice_id == n.id)):
             fate = rnd.random()
             if fate < 0.8:

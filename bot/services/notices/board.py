@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.common.errors import NotFound
@@ -66,12 +66,12 @@ async def find_ward(session: AsyncSession, key: str) -> Ward:
     raise NotFound("board.ward_not_found", ward=key[:40])
 
 
-def _published_at():  # type: ignore[no-untyped-def]
+def _published_at() -> ColumnElement[datetime]:
     """When the notice went out: its send time if it was held, else when it was queued."""
     return func.coalesce(Notice.scheduled_at, Notice.queued_at)
 
 
-def _public(ward_id: int, now: datetime):  # type: ignore[no-untyped-def]
+def _public(ward_id: int, now: datetime) -> ColumnElement[bool]:
     reached = exists().where(Delivery.notice_id == Notice.id, Delivery.sent_at.is_not(None))
     return and_(
         Notice.ward_id == ward_id,
@@ -101,7 +101,7 @@ async def _changes(session: AsyncSession, ids: list[int]) -> dict[tuple[str, int
     return {(action, targets[target]): at for action, target, at in rows.all()}
 
 
-async def _rows(session: AsyncSession, where) -> list[BoardNotice]:  # type: ignore[no-untyped-def]
+async def _rows(session: AsyncSession, where: ColumnElement[bool]) -> list[BoardNotice]:
     columns = (
         Notice.id, Notice.kind, Notice.urgency, Notice.text, Notice.issuer, Notice.audience,
         Notice.queued_at, Notice.scheduled_at, Notice.event_at, Notice.expires_at, Notice.status,

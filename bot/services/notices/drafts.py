@@ -25,7 +25,7 @@ class NoticeKind(enum.StrEnum):
     @classmethod
     def of(cls, value: object) -> NoticeKind:
         """A kind as stored or pressed; anything unknown is a plain notice."""
-        return cls(value) if value in cls._value2member_map_ else cls.NOTICE
+        return cls(str(value)) if value in cls._value2member_map_ else cls.NOTICE
 
 
 class AudienceKind(enum.StrEnum):

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -23,7 +24,8 @@ matplotlib.use("Agg")  # before anything else of matplotlib: never a GUI backend
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.typing import RcKeyType
 
 FONTS = Path(__file__).resolve().parents[3] / "data" / "fonts"
 FONT = "DejaVu Sans"
@@ -49,7 +51,7 @@ def _load_fonts() -> None:
         _fonts_loaded = True
 
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": FONT,
     "font.size": 10,
     "svg.fonttype": "none",
@@ -62,7 +64,7 @@ _RC = {
 def _render(fig: Figure, salt: str) -> Chart:
     canvas = FigureCanvasAgg(fig)
     png, svg = io.BytesIO(), io.BytesIO()
-    canvas.print_png(png, metadata={"Software": None})
+    canvas.print_png(png, metadata={"Software": None})  # type: ignore[no-untyped-call]  # matplotlib leaves print_png unannotated
     # The salt makes element ids stable between runs and distinct between charts of one page.
     with matplotlib.rc_context({"svg.hashsalt": salt}):
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
@@ -148,7 +150,9 @@ def activity_by_hour(
         ax.set_xticks(range(0, 24, 3), labels=[f"{h}h" for h in range(0, 24, 3)])
         ax.set_xlim(-0.6, 23.6)
         ax.set_xlabel(hour_label)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        locator = ax.yaxis.get_major_locator()
+        assert isinstance(locator, MaxNLocator)  # the default AutoLocator is one
+        locator.set_params(integer=True)
         if series:
             ax.legend(frameon=False, fontsize=8, loc="upper left")
         ax.set_title(title, loc="left", fontsize=11)

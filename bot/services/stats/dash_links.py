@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.directory.roles import Principal
-from models import DashLoginToken, Role
+from models import DashLoginToken, Role, rowcount
 
 
 def may_request_link(principal: Principal) -> bool:
@@ -57,7 +57,7 @@ async def redeem_token(session: AsyncSession, token: str, now: datetime) -> int 
         )
         .values(used_at=now)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         await session.rollback()
         return None
     telegram_id = await session.scalar(

@@ -126,7 +126,7 @@ async def deliveries(session: AsyncSession, scope: Scope) -> DeliveryFigures:
         .join(Notice, Notice.id == Delivery.notice_id)
         .where(scope.in_period, Delivery.op == DeliveryOp.SEND)
     )  # fmt: skip
-    ward, groups = _empty(), defaultdict(_empty)
+    ward, groups = _empty(), defaultdict[int, dict[str, int]](_empty)
     chats: dict[int, int] = defaultdict(int)
     sent_at: dict[int, list[datetime]] = defaultdict(list)
     start: dict[int, datetime] = {}

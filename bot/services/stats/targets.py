@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,7 +102,8 @@ async def set_targets(
             session.add(WardTarget(ward_id=ward_id, key=key, value=value, updated_by=actor))
         else:
             row.value, row.updated_by, row.updated_at = value, actor, utcnow()
-    audit.record(session, "targets.set", actor_id=actor, target=f"ward:{ward_id}", **values)
+    details: dict[str, Any] = dict(values)  # the targets set, as the audit line's details
+    audit.record(session, "targets.set", actor_id=actor, target=f"ward:{ward_id}", **details)
     await session.commit()
     return await get_targets(session, ward_id)
 

@@ -58,7 +58,7 @@ async def registered_by_group(session: AsyncSession, ward_id: int) -> dict[int, 
         .where(Household.ward_id == ward_id, Resident.consent_at.is_not(None))
         .group_by(Household.group_id)
     )
-    return {gid: int(n) for gid, n in rows.tuples() if gid is not None}
+    return {gid: int(n) for gid, n in rows.tuples()}
 
 
 async def notice_rows(
@@ -92,7 +92,7 @@ async def notice_rows(
         if gid is not None and scope.sees_group(gid):
             targeted[nid].add(gid)
     acks: Counter[tuple[int, int]] = Counter()
-    for nid, gid, n in (
+    for nid, gid, count in (
         await session.execute(
             select(Acknowledgement.notice_id, Household.group_id, func.count())
             .join(Household, Household.id == Acknowledgement.household_id)
@@ -100,7 +100,7 @@ async def notice_rows(
             .group_by(Acknowledgement.notice_id, Household.group_id)
         )
     ).tuples():
-        acks[(nid, gid)] = int(n)
+        acks[(nid, gid)] = int(count)
     registered = await registered_by_group(session, scope.ward_id)
     rows = []
     for n in notices:
@@ -109,9 +109,10 @@ async def notice_rows(
             continue  # a leader sees the notices that reached their groups
         reg = sum(registered.get(g, 0) for g in groups)
         acked = sum(min(acks[(n.id, g)], registered.get(g, 0)) for g in groups)
+        assert n.queued_at is not None  # the query selects queued notices
         rows.append(
             NoticeRow(
-                n.id, n.queued_at.astimezone(period.tz), n.kind, str(n.urgency),  # type: ignore[union-attr]
+                n.id, n.queued_at.astimezone(period.tz), n.kind, str(n.urgency),
                 title_of(n.text), len(groups), reg, acked,
             )
         )  # fmt: skip

@@ -24,7 +24,10 @@ def _safe(value: Cell) -> Cell:
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    table = [list(headers), *[["" if c is None else c for c in row] for row in rows]]
+    table: list[Sequence[object]] = [
+        list(headers),
+        *[["" if c is None else c for c in row] for row in rows],
+    ]
     return ("\ufeff" + write_rows(table)).encode("utf-8")
 
 

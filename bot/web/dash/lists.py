@@ -32,9 +32,9 @@ class Lists(Overview):
             table = await self._groups_table(session, view)
             goals = await ward_goals(session, view.ward.id)
         levels = [
-            (goals.rate_level(row[3], goals.reach),  # type: ignore[arg-type]
-             goals.silence_level(row[4]),  # type: ignore[arg-type]
-             goals.rate_level(row[6], goals.ack_rate))  # type: ignore[arg-type]
+            (goals.rate_level(row[3], goals.reach),  # type: ignore[arg-type]  # groups_table: col 3 is the reach, float | None
+             goals.silence_level(row[4]),  # type: ignore[arg-type]  # col 4 is the days silent, int | None
+             goals.rate_level(row[6], goals.ack_rate))  # type: ignore[arg-type]  # col 6 is the ack rate, float | None
             for row in table.rows
         ]  # fmt: skip
         return self.page("groups.html", v=view, table=table, levels=levels)

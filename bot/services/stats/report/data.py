@@ -140,12 +140,14 @@ async def _notice_lines(
                 .where(Delivery.notice_id.in_(ids), reached_chat, Resident.consent_at.is_not(None))
                 .group_by(Delivery.notice_id)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     acked = await _acked(session, ids, reached_chat)
     return [
         NoticeLine(
-            id=n.id, published_at=max(n.queued_at, n.scheduled_at or n.queued_at),  # type: ignore[type-var]
+            id=n.id, published_at=max(n.queued_at, n.scheduled_at or n.queued_at),  # type: ignore[type-var, arg-type]  # queued_at is set: the query filters on it
             kind=n.kind, audience=str((n.audience or {}).get("kind", "ward")), status=n.status,
             text=n.text, chats_targeted=chats.get(n.id, (0, 0))[0],
             chats_reached=chats.get(n.id, (0, 0))[1], households=int(households.get(n.id, 0)),

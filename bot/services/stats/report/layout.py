@@ -3,6 +3,7 @@ Both writers (XLSX and PDF) read this one layout, so they always say the same th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,6 +108,7 @@ def document(report: MonthlyReport, catalog: Catalog, lang: str, tz_now: datetim
     )  # fmt: skip
     notices = _notices(report.notices, gettext, tz_now)
     ratings = q.good + q.not_good
+    categories: list[list[Cell]] = [[gettext(f"category.{c.value}"), n] for c, n in q.categories]
     questions = Table(
         gettext("report.questions_title"),
         [gettext("report.col_indicator"), gettext("report.col_value")],
@@ -116,7 +118,7 @@ def document(report: MonthlyReport, catalog: Catalog, lang: str, tz_now: datetim
             [gettext("report.ninth_decile"), q.p90_minutes],
             [gettext("report.in_time"), Pct(q.within_target)],
             [gettext("report.rated_good"), Pct(q.good / ratings if ratings else None)],
-            *([gettext(f"category.{c.value}"), n] for c, n in q.categories),
+            *categories,
         ],
         [3, 1.2],
     )
@@ -142,7 +144,7 @@ def document(report: MonthlyReport, catalog: Catalog, lang: str, tz_now: datetim
     )  # fmt: skip
 
 
-def _notices(lines: list[NoticeLine], gettext, tz_now: datetime) -> Table:  # type: ignore[no-untyped-def]
+def _notices(lines: list[NoticeLine], gettext: Callable[[str], str], tz_now: datetime) -> Table:
     audience = {
         "ward": gettext("report.aud_ward"),
         "groups": gettext("report.aud_groups"),

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.stats.report.layout import Document, Pct, Table
 
@@ -18,7 +19,7 @@ TITLE = Font(bold=True, size=14)
 SHEET_CHARS = 31  # Excel's limit for a sheet name
 
 
-def _table(ws, table: Table, row: int) -> int:  # type: ignore[no-untyped-def]
+def _table(ws: Worksheet, table: Table, row: int) -> int:
     """Write the table from `row`; returns the next free row."""
     ws.cell(row, 1, table.title).font = BOLD
     row += 1
@@ -45,6 +46,7 @@ def write_xlsx(doc: Document, out: Path) -> None:
     wb = Workbook()
     names = [n[:SHEET_CHARS] for n in doc.sheet_names]
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens with one worksheet
     ws.title = names[0]
     ws.cell(1, 1, doc.title).font = TITLE
     for i, (label, value) in enumerate(doc.cover, 3):
