@@ -154,11 +154,13 @@ def test_services_know_no_telegram_and_no_shell() -> None:
 def aiogram_imports(path: Path) -> Iterator[Import]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        names = []
+        names: list[str] = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and not node.level:
             names = [node.module or ""]
+        else:
+            continue
         for name in names:
             if within(name, "aiogram"):
                 rel = str(path.relative_to(ROOT))

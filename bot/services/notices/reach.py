@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarSelect, bindparam, or_, select
+from sqlalchemy import BindParameter, ScalarSelect, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.common.errors import Invalid, NotFound
@@ -104,7 +104,7 @@ async def check_delivered(
 def _delivered() -> ScalarSelect[int]:
     """A delivery of the notice (or one of its reminders) to one of `chats`, if any (bound
     parameters: built once, as these run for every press)."""
-    notice_id = bindparam("notice_id")
+    notice_id: BindParameter[int] = bindparam("notice_id")
     family = select(Notice.id).where((Notice.id == notice_id) | (Notice.parent_id == notice_id))
     return (
         select(Delivery.id)
