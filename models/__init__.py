@@ -13,6 +13,7 @@ from models.directory import (
     RoleGrant,
     Ward,
 )
+from models.engagement import Consultation, ConsultTally, ConsultVote
 from models.fsm import FsmRecord
 from models.notices import (
     Attendance,
@@ -51,6 +52,9 @@ __all__ = [
     "Base",
     "BindCode",
     "ChatStatus",
+    "ConsultTally",
+    "ConsultVote",
+    "Consultation",
     "Delivery",
     "DeliveryOp",
     "DeliveryStatus",
