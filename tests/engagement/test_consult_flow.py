@@ -66,8 +66,14 @@ async def test_leader_consultation_end_to_end(
     said = texts(await harness.press_button(first.telegram_id, in_group, "1. Đồng ý"))
     assert "đã chọn «Đồng ý» rồi" in said[0]
     # Another member of the same household changes the household's vote.
-    session.add(Resident(telegram_id=first.telegram_id + 777_000, display_name="Con",
-                         household_id=first.household_id, consent_at=utcnow()))  # fmt: skip
+    session.add(
+        Resident(
+            telegram_id=first.telegram_id + 777_000,
+            display_name="Con",
+            household_id=first.household_id,
+            consent_at=utcnow(),
+        )
+    )
     await session.commit()
     said = texts(await harness.press_button(first.telegram_id + 777_000, in_group, "Không đồng ý"))
     assert said == [f"✅ Đã đổi ý kiến của hộ {first.address} thành: Không đồng ý."]
@@ -114,8 +120,9 @@ async def test_leader_consultation_end_to_end(
     await deliver(settings, sandbox, session_factory, {reminder.id})
     late = consult_message(sandbox, mine[3].telegram_id)
     assert late["text"].count("Nhắc") == 1
-    reminded = set(await session.scalars(
-        select(Delivery.chat_id).where(Delivery.notice_id == reminder.id)))  # fmt: skip
+    reminded = set(
+        await session.scalars(select(Delivery.chat_id).where(Delivery.notice_id == reminder.id))
+    )
     assert first.telegram_id not in reminded and mine[3].telegram_id in reminded
     said = texts(await harness.press_button(mine[3].telegram_id, late, "2. Không"))
     assert "Cảm ơn" in said[0]  # a reminder's button counts for the consultation
@@ -138,6 +145,9 @@ async def test_leader_consultation_end_to_end(
 
     # The counts equal the raw rows; the audit shows every change of an open ballot.
     assert await tallies(session, consult.id) == await raw_counts(session, consult.id)
-    actions = list(await session.scalars(
-        select(AuditEntry.action).where(AuditEntry.target == f"consult:{consult.id}")))  # fmt: skip
+    actions = list(
+        await session.scalars(
+            select(AuditEntry.action).where(AuditEntry.target == f"consult:{consult.id}")
+        )
+    )
     assert actions.count("consult.vote_changed") == 1 and "consult.closed" in actions
