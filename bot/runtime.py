@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.middlewares.reply_lane import ReplyLaneMiddleware
 from bot.services.directory.retention_job import add_retention_job
+from bot.services.engagement.jobs import add_consult_job
 from bot.services.procedures import core as procedures
 from bot.texts import Catalog
 from bot.web.app import create_runner, create_web_app
@@ -53,6 +54,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     add_delivery_jobs(scheduler, sender)
     add_reminder_job(scheduler, sender, session_factory, settings, catalog)
     add_retention_job(scheduler, session_factory, settings)
+    add_consult_job(scheduler, sender, session_factory, settings, catalog)
     dp["scheduler"] = scheduler
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
     runner = create_runner(app)

@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.common.errors import Invalid
 from bot.services.engagement import form, votes
+from bot.services.engagement.jobs import add_consult_job, closing_tick
+from bot.texts import Catalog
 from models import Consultation, Delivery, Notice, NoticeStatus
 from models.clock import ManualClock
 from sandbox import Sandbox
@@ -145,3 +148,35 @@ def test_form_reads_what_officials_type() -> None:
     with pytest.raises(Invalid) as err:
         form.window(form.parse("Hỏi: ?\n- A\n- B\nĐóng: 23/11/2026 8h"), NOW, TZ)
     assert err.value.key == "when.past"
+
+
+class _Sender:
+    woken = 0
+
+    def wake(self) -> None:
+        self.woken += 1
+
+
+async def test_closing_job_reads_the_clock(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: ManualClock,
+) -> None:
+    await setup(session)
+    await harness.send(LEADER_ID, FORM + "Đóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    sender = _Sender()
+    add_consult_job(scheduler, sender, session_factory, settings, Catalog())
+    job = scheduler.get_job("loa-consultations")
+    assert job is not None
+    assert await closing_tick(*job.args) == []  # not yet: the clock says 24/11
+    clock.set(consult.closes_at)
+    results = await closing_tick(*job.args)
+    assert len(results) == 1 and sender.woken == 1
+    result = await session.get(Notice, results[0])
+    assert result is not None and "Chưa đủ số hộ tham gia" in result.text  # nobody voted
+    closed = await session.get(Consultation, consult.id, populate_existing=True)
+    assert closed is not None and closed.result_notice_id == results[0]
