@@ -9,6 +9,7 @@ from typing import Any
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.types import Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,7 +92,7 @@ async def cmd_status(
     if consult is None:
         return
     t = await turnout.turnout(session, consult)
-    lang = settings.language
+    lang = get_i18n().current_locale  # the reader's language, as _() uses
     head = _("consult.status_head").format(id=consult.id, question=esc(consult.question))
     if consult.closed_at is not None:
         head += "\n" + _("consult.status_closed")
