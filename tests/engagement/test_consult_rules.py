@@ -13,14 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.common.errors import Invalid
+from bot.services.directory.roles import grant_role
+from bot.services.directory.seed import seed_synthetic
 from bot.services.engagement import form, votes
 from bot.services.engagement.jobs import add_consult_job, closing_tick
 from bot.texts import Catalog
-from models import Consultation, Delivery, Notice, NoticeStatus
+from models import Consultation, Delivery, Notice, NoticeStatus, Role
 from models.clock import ManualClock
 from sandbox import Sandbox
 from tests.delivery_kit import deliver
-from tests.engagement.kit import FORM, consult_message, setup, tallies
+from tests.engagement.kit import (
+    FORM,
+    consult_message,
+    household_without_telegram,
+    setup,
+    tallies,
+)
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, BotHarness, texts
 
 
@@ -180,3 +188,26 @@ async def test_closing_job_reads_the_clock(
     assert result is not None and "Chưa đủ số hộ tham gia" in result.text  # nobody voted
     closed = await session.get(Consultation, consult.id, populate_existing=True)
     assert closed is not None and closed.result_notice_id == results[0]
+
+
+async def test_other_leaders_and_other_wards_cannot_follow_or_enter_ballots(
+    harness: BotHarness, session: AsyncSession, settings: Settings
+) -> None:
+    w = await setup(session)
+    await harness.send(LEADER_ID, FORM + "Đóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    other_leader, far_official = 300_000_001, 300_000_002
+    await grant_role(session, other_leader, Role.GROUP_LEADER, group_name=w["others"][0].name)
+    await seed_synthetic(session, groups=1, households=2, ward_name="Phường Khác")
+    await grant_role(session, far_official, Role.WARD_OFFICIAL, ward_name="Phường Khác")
+    house = (await household_without_telegram(session, w["group"].id)).address
+    for who in (other_leader, far_official):
+        said = texts(await harness.send(who, f"/consult_paper {consult.id} 1 {house}"))
+        assert said and "Đã ghi phiếu" not in said[0], who
+        said = texts(await harness.send(who, f"/consult_status {consult.id}"))
+        assert "Chỉ người lập và cán bộ phường" in said[0]
+        said = texts(await harness.send(who, f"/consult_remind {consult.id}"))
+        assert "Chỉ người lập và cán bộ phường" in said[0]
+    assert await tallies(session, consult.id) == {}
+    said = texts(await harness.send(OFFICIAL_ID, f"/consult_paper {consult.id} 1 {house}"))
+    assert said == [f"📝 Đã ghi phiếu giấy của hộ {house}: Đồng ý."]

@@ -137,12 +137,14 @@ async def paper(
     found = [h for h in households if ref in (h.address.casefold(), (h.code or "").casefold())]
     if not ref or not found:
         raise NotFound("consult.no_household", ref=household_ref[:60])
+    if not is_official(principal, consult.ward_id):  # a leader: households of their groups
+        found = [h for h in found if principal.has(
+            Role.GROUP_LEADER, ward_id=consult.ward_id, group_id=h.group_id)]  # fmt: skip
+        if not found:
+            raise Forbidden("consult.paper_forbidden")
+    if len(found) > 1:  # the same address in two groups: the ward code tells them apart
+        raise Invalid("consult.ambiguous_household", ref=household_ref[:60])
     household = found[0]
-    if not (
-        is_official(principal, consult.ward_id)
-        or principal.has(Role.GROUP_LEADER, ward_id=consult.ward_id, group_id=household.group_id)
-    ):
-        raise Forbidden("consult.paper_forbidden")
     label, address = consult.options[option], household.address
     outcome = await cast(
         session, Ballot.of(consult), household.id, option, principal.telegram_id, key, paper=True
