@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.common.errors import Invalid
+from bot.services.directory import erasure
 from bot.services.directory.roles import grant_role
 from bot.services.directory.seed import seed_synthetic
 from bot.services.engagement import form, votes
@@ -28,6 +29,7 @@ from tests.engagement.kit import (
     household_without_telegram,
     setup,
     tallies,
+    vote_rows,
 )
 from tests.harness import ADMIN_ID, LEADER_ID, OFFICIAL_ID, BotHarness, texts
 
@@ -211,3 +213,17 @@ async def test_other_leaders_and_other_wards_cannot_follow_or_enter_ballots(
     assert await tallies(session, consult.id) == {}
     said = texts(await harness.send(OFFICIAL_ID, f"/consult_paper {consult.id} 1 {house}"))
     assert said == [f"📝 Đã ghi phiếu giấy của hộ {house}: Đồng ý."]
+
+
+async def test_forget_keeps_the_household_vote_without_who(
+    harness: BotHarness, session: AsyncSession, settings: Settings
+) -> None:
+    w = await setup(session)
+    await harness.send(LEADER_ID, FORM + "Đóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    voter = w["mine"][0].telegram_id
+    await votes.vote(session, consult.id, 1, voter, settings.privacy_key)
+    assert await erasure.forget(session, voter, settings.privacy_key)
+    rows = await vote_rows(session, consult.id)
+    assert [(r.voter_id, r.option) for r in rows] == [(0, 1)]
+    assert await tallies(session, consult.id) == {1: 1}

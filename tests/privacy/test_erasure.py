@@ -51,6 +51,9 @@ TABLES = {
     "notices": "written by officials",
     "notice_templates": "written by officials",
     "staff_chats": "the team's chat",
+    "consultations": "written by officials",
+    "consult_votes": "kept for the household's vote, without who pressed",
+    "consult_tallies": "counts only",
 }
 # Salted one-way hashes: compared, never shown, not reversible without the salt.
 PSEUDONYM_COLUMNS = {"abuse_marks.subject", "ask_blocks.subject", "procedure_search_gaps.subject"}
