@@ -55,6 +55,20 @@ async def consult_options(session: AsyncSession, views: list[NoticeView]) -> Non
                 v.consult = found
 
 
+async def consult_of(session: AsyncSession, notice: Notice) -> tuple[int, list[str]] | None:
+    """The consultation's id and options behind a "consult" notice (or its reminder)."""
+    if notice.kind != "consult":
+        return None
+    row = (
+        await session.execute(
+            select(Consultation.id, Consultation.options).where(
+                Consultation.notice_id == (notice.parent_id or notice.id)
+            )
+        )
+    ).first()
+    return (row[0], list(row[1])) if row else None
+
+
 @dataclass
 class NoticeView:
     id: int

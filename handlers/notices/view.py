@@ -21,6 +21,7 @@ from bot.services.directory import units as directory
 from bot.services.directory.roles import Principal
 from bot.services.notices import feed as notice_feed
 from bot.services.notices import verify
+from broadcasts.telegram_ops import consult_of
 from handlers.callback_fields import DbId
 from handlers.common import bot_username, error_text, esc
 from handlers.notices.render import marks_for, send_notice
@@ -51,7 +52,7 @@ async def _open(
     except ServiceError as err:
         await message.answer(error_text(err))
         return
-    await send_notice(message, notice)
+    await send_notice(message, notice, await consult_of(session, notice))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^n-\d+$")))

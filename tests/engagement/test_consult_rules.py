@@ -227,3 +227,22 @@ async def test_forget_keeps_the_household_vote_without_who(
     rows = await vote_rows(session, consult.id)
     assert [(r.voter_id, r.option) for r in rows] == [(0, 1)]
     assert await tallies(session, consult.id) == {1: 1}
+
+
+async def test_opening_the_notice_again_shows_the_options(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    w = await setup(session)
+    await harness.send(LEADER_ID, FORM + "Đóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    await deliver(settings, sandbox, session_factory, {consult.notice_id})
+    resident = w["mine"][1].telegram_id
+    shown = await harness.send(resident, f"/start n-{consult.notice_id}")
+    again = [c.result for c in shown if c.ok and (c.result or {}).get("reply_markup")][-1]
+    data = [b["callback_data"] for row in again["reply_markup"]["inline_keyboard"] for b in row]
+    assert data == [f"cv:{consult.id}:0", f"cv:{consult.id}:1"]
+    assert "Cảm ơn" in texts(await harness.press_button(resident, again, "2."))[0]
