@@ -19,6 +19,7 @@ from bot.db import create_engine, create_session_factory
 from bot.delivery import add_reminder_job, create_delivery
 from bot.middlewares.reply_lane import ReplyLaneMiddleware
 from bot.services.directory.retention_job import add_retention_job
+from bot.services.engagement.jobs import add_consult_job
 from bot.services.procedures import core as procedures
 from bot.services.stats.jobs import add_stats_jobs
 from bot.texts import Catalog
@@ -55,6 +56,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     add_reminder_job(scheduler, sender, session_factory, settings, catalog)
     add_retention_job(scheduler, session_factory, settings)
     add_stats_jobs(scheduler, session_factory, sender.api, settings, catalog, sender.limiter)
+    add_consult_job(scheduler, sender, session_factory, settings, catalog)
     dp["scheduler"] = scheduler
     app = create_web_app(settings, engine, dispatcher=dp, bot=bot)
     runner = create_runner(app)

@@ -90,17 +90,18 @@ async def resolve(
         for grant in await session.scalars(stmt.order_by(RoleGrant.id)):
             add(Target(grant.telegram_id, kind_of, group_id=grant.group_id))
     if kind in ("ward", "groups"):
-        await _residents(session, [g.id for g in groups], urgency, add)
+        every = bool(audience.get("every_resident"))  # a consultation asks every household
+        await _residents(session, [g.id for g in groups], urgency, add, every)
     if kind == "residents":
         await _named_residents(session, ward_id, audience.get("resident_ids") or [], add)
     return out
 
 
 async def _residents(
-    session: AsyncSession, group_ids: list[int], urgency: Urgency, add: Any
+    session: AsyncSession, group_ids: list[int], urgency: Urgency, add: Any, every: bool = False
 ) -> None:
     """Private chats: everyone for urgent (unless opted out) and emergency (always);
-    for normal notices only residents who asked for them."""
+    for normal notices only residents who asked for them (`every`: all registered ones)."""
     if not group_ids:
         return
     stmt = (
@@ -108,7 +109,7 @@ async def _residents(
         .where(Household.group_id.in_(group_ids), Resident.consent_at.is_not(None))
         .order_by(Resident.id)
     )
-    if urgency is Urgency.NORMAL:
+    if urgency is Urgency.NORMAL and not every:
         stmt = stmt.where(Resident.private_notices.is_(True))
     elif urgency is Urgency.URGENT:
         stmt = stmt.where(Resident.urgent_opt_out.is_(False))

@@ -30,8 +30,16 @@ from broadcasts.heartbeat import keep_leases
 from broadcasts.limiter import Limiter
 from broadcasts.render import Marks
 from broadcasts.store import Job, Result
-from broadcasts.telegram_ops import MediaCache, NoticeView, perform
-from models import DeliveryOp, DeliveryStatus, Notice, NoticeStatus, TargetKind, Urgency, utcnow
+from broadcasts.telegram_ops import MediaCache, NoticeView, consult_options, perform
+from models import (
+    DeliveryOp,
+    DeliveryStatus,
+    Notice,
+    NoticeStatus,
+    TargetKind,
+    Urgency,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
 STOP_SECONDS = 15.0  # at stop, how long the claimer or the sweeper may take to end its round
@@ -160,25 +168,15 @@ class Sender:
         wanted = ids if refresh else ids - set(self.notices)
         if not wanted:
             return
-        cols = (
-            Notice.id,
-            Notice.text,
-            Notice.version,
-            Notice.urgency,
-            Notice.status,
-            Notice.media_type,
-            Notice.media_name,
-            Notice.media_file_id,
-            Notice.expires_at,
-            Notice.cancel_mode,
-            Notice.pin,
-            Notice.parent_id,
-            Notice.event_at,
-            Notice.issuer,
-        )
+        cols = (Notice.id, Notice.text, Notice.version, Notice.urgency, Notice.status,
+                Notice.media_type, Notice.media_name, Notice.media_file_id, Notice.expires_at,
+                Notice.cancel_mode, Notice.pin, Notice.parent_id, Notice.event_at, Notice.issuer,
+                Notice.kind)  # fmt: skip
         async with self.factory() as session:
-            for row in await session.execute(select(*cols).where(Notice.id.in_(wanted))):
-                view = NoticeView(*row)
+            rows = await session.execute(select(*cols).where(Notice.id.in_(wanted)))
+            views = [NoticeView(*row) for row in rows]
+            await consult_options(session, views)
+            for view in views:
                 old = self.notices.get(view.id)
                 if old is not None and old.media_file_id and not view.media_file_id:
                     view.media_file_id = old.media_file_id

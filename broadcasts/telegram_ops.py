@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from broadcasts.client import ApiError, BotApi
 from broadcasts.render import Marks, Part, render
 from broadcasts.store import Job
-from models import DeliveryOp, Notice, NoticeStatus, Urgency
+from models import Consultation, DeliveryOp, Notice, NoticeStatus, Urgency
 
 Gate = Callable[[int], Awaitable[None]]  # waits for the chat's pace and a global slot
 HTML = {"parse_mode": "HTML"}
@@ -30,6 +30,43 @@ def notice_markup(notice_id: int, marks: Marks, *, event: bool = False) -> dict[
     if event:
         rows.append([{"text": marks.attend, "callback_data": f"att:{notice_id}"}])
     return {"inline_keyboard": rows}
+
+
+def consult_markup(consult_id: int, options: list[str]) -> dict[str, Any]:
+    """A consultation's options, one big button a row: "cv:<consultation id>:<option index>"
+    (handlers.engagement.votes packs the same); the label is only what the person reads."""
+    rows = [[{"text": f"{i + 1}. {label}"[:60], "callback_data": f"cv:{consult_id}:{i}"}]
+            for i, label in enumerate(options)]  # fmt: skip
+    return {"inline_keyboard": rows}
+
+
+async def consult_options(session: AsyncSession, views: list[NoticeView]) -> None:
+    """Give consultation notices (and their reminders) their option buttons."""
+    wanted = {v.parent_id or v.id: v for v in views if v.kind == "consult"}
+    if wanted:
+        rows = await session.execute(
+            select(Consultation.notice_id, Consultation.id, Consultation.options).where(
+                Consultation.notice_id.in_(wanted)
+            )
+        )
+        by_notice = {nid: (cid, list(opts)) for nid, cid, opts in rows.tuples()}
+        for v in views:
+            if v.kind == "consult" and (found := by_notice.get(v.parent_id or v.id)):
+                v.consult = found
+
+
+async def consult_of(session: AsyncSession, notice: Notice) -> tuple[int, list[str]] | None:
+    """The consultation's id and options behind a "consult" notice (or its reminder)."""
+    if notice.kind != "consult":
+        return None
+    row = (
+        await session.execute(
+            select(Consultation.id, Consultation.options).where(
+                Consultation.notice_id == (notice.parent_id or notice.id)
+            )
+        )
+    ).first()
+    return (row[0], list(row[1])) if row else None
 
 
 @dataclass
@@ -48,8 +85,12 @@ class NoticeView:
     parent_id: int | None = None
     event_at: datetime | None = None
     issuer: str | None = None  # named in the header: who speaks
+    kind: str = "notice"
+    consult: tuple[int, list[str]] | None = None  # a consultation's id and options
 
     def markup(self, marks: Marks) -> dict[str, Any]:
+        if self.consult is not None:
+            return consult_markup(*self.consult)
         return notice_markup(self.parent_id or self.id, marks, event=self.event_at is not None)
 
 

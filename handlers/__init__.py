@@ -4,6 +4,8 @@ from aiogram import Router
 
 from handlers import errors, fallback, help, stats
 from handlers.directory import admin, groups, privacy, start
+from handlers.engagement import consult
+from handlers.engagement import votes as consult_votes
 from handlers.notices import acks, announce, templates
 from handlers.notices import manage as notice_manage
 from handlers.notices import review as announce_review
@@ -35,6 +37,8 @@ def build_root_router() -> Router:
         admin,
         notice_manage,
         acks,
+        consult_votes,
+        consult,
         announce_review,
         announce,
         announce_send,

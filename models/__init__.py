@@ -14,6 +14,7 @@ from models.directory import (
     RoleGrant,
     Ward,
 )
+from models.engagement import Consultation, ConsultTally, ConsultVote
 from models.fsm import FsmRecord
 from models.notices import (
     Attendance,
@@ -54,6 +55,9 @@ __all__ = [
     "BindCode",
     "ChatMemberSample",
     "ChatStatus",
+    "ConsultTally",
+    "ConsultVote",
+    "Consultation",
     "DashLoginToken",
     "Delivery",
     "DeliveryOp",

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.notices import announcements as ann
 from bot.services.notices.drafts import Media
 from broadcasts.render import Marks, Part, render
-from broadcasts.telegram_ops import notice_markup
+from broadcasts.telegram_ops import consult_markup, notice_markup
 from models import Notice, NoticeStatus, Urgency
 
 
@@ -49,6 +49,7 @@ async def show(
     mark: str | None = None,  # None, "correction" or "cancelled"
     buttons: bool = True,
     issuer: str | None = None,
+    consult: tuple[int, list[str]] | None = None,  # a consultation's id and options
 ) -> list[Message]:
     """Send the parts; "Đã nhận" (and "Tôi sẽ tham gia") go under the last one."""
     marks = marks_for(urgency)
@@ -57,7 +58,8 @@ async def show(
     )
     markup = None
     if buttons:
-        markup = InlineKeyboardMarkup.model_validate(notice_markup(notice_id, marks, event=event))
+        raw = consult_markup(*consult) if consult else notice_markup(notice_id, marks, event=event)
+        markup = InlineKeyboardMarkup.model_validate(raw)
     sent = []
     for i, part in enumerate(parts):
         extra: dict[str, Any] = {"reply_markup": markup} if i == len(parts) - 1 else {}
@@ -72,7 +74,9 @@ async def show(
     return sent
 
 
-async def send_notice(message: Message, notice: Notice) -> None:
+async def send_notice(
+    message: Message, notice: Notice, consult: tuple[int, list[str]] | None = None
+) -> None:
     """The notice's current version into `message`'s chat: struck out when cancelled (and
     without buttons), marked when corrected."""
     cancelled = notice.status is NoticeStatus.CANCELLED
@@ -89,4 +93,5 @@ async def send_notice(message: Message, notice: Notice) -> None:
         mark=mark,
         buttons=not cancelled,
         issuer=notice.issuer,
+        consult=consult,
     )

@@ -22,6 +22,7 @@ from bot.services.directory.roles import Principal
 from bot.services.notices import feed as notice_feed
 from bot.services.notices import verify
 from bot.services.notices.verify_index import Index
+from broadcasts.telegram_ops import consult_of
 from handlers.callback_fields import DbId
 from handlers.common import bot_username, button_message, error_text, esc, sender
 from handlers.notices.render import marks_for, send_notice
@@ -52,7 +53,7 @@ async def _open(
     except ServiceError as err:  # also after a button: said in the chat, not as an alert
         await message.answer(error_text(err))
         return
-    await send_notice(message, notice)
+    await send_notice(message, notice, await consult_of(session, notice))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^n-\d+$")))

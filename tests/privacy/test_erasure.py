@@ -55,6 +55,9 @@ TABLES = {
     "ward_targets": "the ward's own data; updated_by is an administrator's id",
     "chat_member_samples": "a count per group chat and day, never who",
     "stats_messages": "which digest or alert went out for a ward or group, never to whom",
+    "consultations": "written by officials",
+    "consult_votes": "kept for the household's vote, without who pressed",
+    "consult_tallies": "counts only",
 }
 # Salted one-way hashes: compared, never shown, not reversible without the salt.
 PSEUDONYM_COLUMNS = {"abuse_marks.subject", "ask_blocks.subject", "procedure_search_gaps.subject"}

@@ -21,6 +21,7 @@ from models import (
     AskBlock,
     Attendance,
     AuditEntry,
+    ConsultVote,
     Delivery,
     Direction,
     FsmRecord,
@@ -100,6 +101,10 @@ async def forget(
         update(Attendance)
         .where(Attendance.telegram_id == telegram_id)
         .values(telegram_id=-Attendance.id)
+    )
+    # A household's vote keeps counting, without who pressed (a leader's paper entry is theirs).
+    await session.execute(
+        update(ConsultVote).where(ConsultVote.voter_id == telegram_id).values(voter_id=0)
     )
     await session.execute(
         update(Delivery)

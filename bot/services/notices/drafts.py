@@ -51,16 +51,22 @@ class EventField(enum.StrEnum):
 class Audience:
     kind: AudienceKind = AudienceKind.WARD
     group_ids: list[int] = field(default_factory=list)
+    # A consultation reaches every registered resident of its groups in private as well.
+    every_resident: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Audience:
         data = data or {}
         ids = [int(g) for g in data.get("group_ids") or []]
-        return cls(AudienceKind(data.get("kind") or AudienceKind.WARD), ids)
+        kind = AudienceKind(data.get("kind") or AudienceKind.WARD)
+        return cls(kind, ids, bool(data.get("every_resident")))
 
     def as_dict(self) -> dict[str, Any]:
         """As a Notice stores it (and the outbox reads it)."""
-        return {"kind": self.kind.value, "group_ids": list(self.group_ids)}
+        out: dict[str, Any] = {"kind": self.kind.value, "group_ids": list(self.group_ids)}
+        if self.every_resident:
+            out["every_resident"] = True
+        return out
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Residents have a say: consultations (one vote per household)."""

@@ -1,0 +1,1 @@
+"""Telegram side of consultations: /consult and its follow-up commands, the vote buttons."""
