@@ -31,5 +31,5 @@ class KeepResponseTypes(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         returning = method.__returning__
         if returning not in _KEPT:
-            _KEPT[returning] = Response[returning]  # type: ignore[valid-type]
+            _KEPT[returning] = Response[returning]  # type: ignore[valid-type]  # a runtime type: built once and kept
         return await make_request(bot, method)

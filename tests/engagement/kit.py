@@ -51,7 +51,7 @@ async def raw_counts(session: AsyncSession, consult_id: int) -> dict[int, int]:
         .where(ConsultVote.consultation_id == consult_id)
         .group_by(ConsultVote.option)
     )
-    return {o: n for o, n in rows.tuples()}  # type: ignore[misc]
+    return {o: n for o, n in rows.tuples()}  # type: ignore[misc]  # rows of (int, int)
 
 
 async def tallies(session: AsyncSession, consult_id: int) -> dict[int, int]:

@@ -63,7 +63,7 @@ async def test_ward_wide_consultation_needs_a_second_official(
     card = last_card(sandbox, ADMIN_ID)  # the same review card as a ward-wide notice
     refused = texts(await harness.press_button(LEADER_ID, card, "Duyệt"))
     assert refused and "Duyệt" not in refused[0]
-    assert (await session.get(Notice, notice.id, populate_existing=True)).status is (  # type: ignore[union-attr]
+    assert (await session.get(Notice, notice.id, populate_existing=True)).status is (  # type: ignore[union-attr]  # it exists
         NoticeStatus.PENDING_APPROVAL
     )
     await harness.press_button(ADMIN_ID, card, "Duyệt")

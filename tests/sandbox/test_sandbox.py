@@ -134,8 +134,7 @@ async def test_edit_delete_pin(sb: Sandbox, bot: Bot) -> None:
     assert isinstance(edited, Message) and edited.text == "Phiên bản 2"
     assert edited.reply_markup is None  # Telegram drops the keyboard when not re-sent
     assert sb.sent_messages(USER)[0]["text"] == "Phiên bản 1"
-    stored = sb.message(USER, msg.message_id)
-    assert stored is not None and stored["text"] == "Phiên bản 2"
+    assert (stored := sb.message(USER, msg.message_id)) and stored["text"] == "Phiên bản 2"
     with pytest.raises(tg.TelegramBadRequest, match="message is not modified"):
         await bot.edit_message_text("Phiên bản 2", chat_id=USER, message_id=msg.message_id)
     with pytest.raises(tg.TelegramBadRequest, match="message to edit not found"):
@@ -158,8 +157,7 @@ async def test_edit_delete_pin(sb: Sandbox, bot: Bot) -> None:
 async def test_copy_forward_and_callbacks(sb: Sandbox, bot: Bot) -> None:
     incoming = await sb.user_sends(USER, "Ổ gà trước nhà", photo=True)
     copy = await bot.copy_message(GROUP, USER, incoming["message_id"])
-    stored = sb.message(GROUP, copy.message_id)
-    assert stored is not None and stored["caption"] == "Ổ gà trước nhà"
+    assert (kept := sb.message(GROUP, copy.message_id)) and kept["caption"] == "Ổ gà trước nhà"
     forwarded = await bot.forward_message(GROUP, USER, incoming["message_id"])
     assert forwarded.forward_origin is not None
     assert [m["chat"]["id"] for m in sb.sent_messages(GROUP)] == [GROUP, GROUP]

@@ -25,13 +25,16 @@ from bot.services.notices.when import combine, local_today, parse_date, parse_ti
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 MAX_QUESTION, MAX_OPTION = 1000, 60
 DEFAULT_QUORUM = 50
-WHOLE_WARD = ("cả phường", "toàn phường", "tất cả", "all", "ward")
+WHOLE_WARD = ("cả phường", "toàn phường", "cả xã", "toàn xã", "tất cả", "all", "ward", "commune")
 YES = ("có", "co", "yes", "y", "1", "kín")
 _FIELDS = {
     "hỏi": "question",
     "câu hỏi": "question",
     "question": "question",
     "tổ": "groups",
+    "thôn": "groups",  # a commune's form says "Thôn: Thôn 1" (its unit words)
+    "bản": "groups",
+    "ấp": "groups",
     "nhóm": "groups",
     "groups": "groups",
     "mở": "opens",

@@ -156,7 +156,7 @@ async def paper(
 
 def _insert(session: AsyncSession) -> type:
     dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert  # type: ignore[return-value]
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert  # type: ignore[return-value]  # both dialects' insert() have on_conflict_do_nothing
 
 
 async def cast(
