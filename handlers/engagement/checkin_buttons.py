@@ -55,8 +55,25 @@ class PlaceStates(StatesGroup):
     place = State()
 
 
+def status_text(status: str) -> str:
+    return {
+        "an_toan": _("checkin.status_an_toan"),
+        "can_ho_tro": _("checkin.status_can_ho_tro"),
+        "khong_co_nha": _("checkin.status_khong_co_nha"),
+    }[status]
+
+
+def need_text(need: str) -> str:
+    return {
+        "y_te": _("checkin.need_y_te"),
+        "so_tan": _("checkin.need_so_tan"),
+        "luong_thuc": _("checkin.need_luong_thuc"),
+        "khac": _("checkin.need_khac"),
+    }[need]
+
+
 def need_markup(checkin_id: int) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(text=_(f"checkin.need_{need}"),
+    rows = [[InlineKeyboardButton(text=need_text(need),
                                   callback_data=NeedCb(checkin=checkin_id, need=i).pack())]
             for i, need in enumerate(checkins.NEEDS)]  # fmt: skip
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -69,9 +86,13 @@ async def cb_answer(
     done = await checkins.answer(
         session, callback_data.checkin, callback_data.answer, query.from_user.id
     )
-    label = _(f"checkin.status_{done.status}")
-    key = {"new": "checkin.answered", "changed": "checkin.answer_changed"}
-    text = _(key.get(done.outcome, "checkin.answer_same"))
+    label = status_text(done.status)
+    if done.outcome == "new":
+        text = _("checkin.answered")
+    elif done.outcome == "changed":
+        text = _("checkin.answer_changed")
+    else:
+        text = _("checkin.answer_same")
     await query.answer(text.format(address=done.address, status=label), show_alert=True)
     if done.status == checkins.HELP:  # ask what kind of help, in private
         await bot.send_message(
@@ -86,7 +107,7 @@ async def cb_need(
 ) -> None:  # fmt: skip
     user = query.from_user.id
     need = await checkins.set_need(session, callback_data.checkin, callback_data.need, user)
-    await query.answer(_("checkin.need_saved").format(need=_(f"checkin.need_{need}")))
+    await query.answer(_("checkin.need_saved").format(need=need_text(need)))
     key = StorageKey(bot_id=bot.id, chat_id=user, user_id=user)  # the private chat
     private = FSMContext(storage=state.storage, key=key)
     await private.set_state(PlaceStates.place)

@@ -17,7 +17,7 @@ from bot.services.directory.roles import Principal
 from bot.services.engagement import checkin_board, checkins
 from bot.texts import Catalog
 from handlers.common import command_args, esc, refuse
-from handlers.engagement.checkin_buttons import Act, RespondCb
+from handlers.engagement.checkin_buttons import Act, RespondCb, need_text, status_text
 from handlers.registry import RouterBlueprint
 
 router = RouterBlueprint("checkin")
@@ -43,6 +43,9 @@ async def cmd_checkin(
         await refuse(message, "checkin")
         return
     first, _sep, rest = (message.text or "").partition("\n")
+    if not rest.strip():
+        await message.answer(_("checkin.usage"))
+        return
     groups = first.split(maxsplit=1)[1] if len(first.split(maxsplit=1)) > 1 else ""
     checkin, unbound = await checkins.create(session, principal, rest, groups, settings, catalog)
     reply = _("checkin.sent").format(id=checkin.id, groups=len(checkin.group_ids))
@@ -83,7 +86,7 @@ async def cmd_mark(message: Message, session: AsyncSession, principal: Principal
         await message.answer(_("checkin.mark_usage"))
         return
     address, status = await checkins.mark(session, checkin_id, ref, status, principal)
-    text = _("checkin.marked").format(address=esc(address), status=_(f"checkin.status_{status}"))
+    text = _("checkin.marked").format(address=esc(address), status=status_text(status))
     await message.answer(text)
 
 
@@ -110,20 +113,25 @@ async def cmd_status(message: Message, session: AsyncSession, principal: Princip
     if needs:
         lines += ["", _("checkin.needs_head").format(count=len(needs))]
     for n in needs[:60]:
-        state = "closed" if n.closed else "taken" if n.taken_by else "open"
+        if n.closed:
+            state = _("checkin.need_closed")
+        elif n.taken_by:
+            state = _("checkin.need_taken")
+        else:
+            state = _("checkin.need_open")
         lines.append(
             _("checkin.need_line").format(
                 id=n.answer_id,
                 group=esc(n.group),
                 address=esc(n.address),
-                need=_(f"checkin.need_{n.need}") if n.need else "—",
+                need=need_text(n.need) if n.need else "—",
                 place=esc(n.place or "—"),
-                state=_(f"checkin.need_{state}"),
+                state=state,
             )
         )
         if not n.closed:
             act = Act.CLOSE if n.taken_by else Act.TAKE
-            label = _("checkin.close_button" if n.taken_by else "checkin.take_button")
+            label = _("checkin.close_button") if n.taken_by else _("checkin.take_button")
             data = RespondCb(answer=n.answer_id, act=act).pack()
             buttons.append([InlineKeyboardButton(text=label.format(id=n.answer_id),
                                                  callback_data=data)])  # fmt: skip

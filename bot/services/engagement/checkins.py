@@ -102,7 +102,11 @@ async def create(
     title = " ".join(title.split())[:300] or catalog.text("checkin.default_title", lang)
     text = "\n".join([title, "", catalog.text("checkin.question", lang)])
     ann.check_text(text)
-    labels = [catalog.text(f"checkin.status_{s}", lang) for s in STATUSES]
+    labels = [
+        catalog.text("checkin.status_an_toan", lang),
+        catalog.text("checkin.status_can_ho_tro", lang),
+        catalog.text("checkin.status_khong_co_nha", lang),
+    ]  # in STATUSES order
     audience = Audience(AudienceKind.GROUPS, group_ids, every_resident=True)
     notice = Notice(
         ward_id=ward_id,
