@@ -10,9 +10,11 @@ or a typed address, kept with the household's answer.
 from __future__ import annotations
 
 import enum
+import logging
 from typing import Annotated
 
 from aiogram import Bot, F
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -29,6 +31,7 @@ from handlers.common import refuse
 from handlers.registry import RouterBlueprint
 
 router = RouterBlueprint("checkin_buttons")
+logger = logging.getLogger(__name__)
 
 
 class AnswerCb(CallbackData, prefix="ci"):
@@ -95,9 +98,14 @@ async def cb_answer(
         text = _("checkin.answer_same")
     await query.answer(text.format(address=done.address, status=label), show_alert=True)
     if done.status == checkins.HELP:  # ask what kind of help, in private
-        await bot.send_message(
-            query.from_user.id, _("checkin.ask_need"), reply_markup=need_markup(done.checkin_id)
-        )
+        try:
+            await bot.send_message(
+                query.from_user.id,
+                _("checkin.ask_need"),
+                reply_markup=need_markup(done.checkin_id),
+            )
+        except (TelegramForbiddenError, TelegramBadRequest):  # never opened a private chat
+            logger.info("check-in %s: cannot ask the kind of help in private", done.checkin_id)
 
 
 @router.callback_query(NeedCb.filter())

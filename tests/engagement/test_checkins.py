@@ -156,6 +156,7 @@ async def test_checkin_refusals_change_nothing(
     session.add(other)
     await session.commit()
     await grant_role(session, FOREIGN_OFFICIAL, Role.WARD_OFFICIAL, ward_id=other.id)
+    await grant_role(session, TECH_ID, Role.TECH_TEAM, ward_id=w["ward_id"])
     checkin = await start(
         harness, session, session_factory, settings, sandbox, f"/checkin {group.name}"
     )
@@ -189,3 +190,20 @@ async def test_checkin_refusals_change_nothing(
     said = texts(await harness.send(mine[1].telegram_id, f"/checkin_missing {cid}"))
     assert "Chỉ cán bộ phường" in said[0]
     assert await answers(session, cid) == {}
+
+    # /bo_qua skips the place; a resident, a leader or a foreign official cannot take a need
+    # (a forged "cr:" press), the tech team cannot close one they have not taken.
+    private = checkin_message(sandbox, mine[0].telegram_id)
+    ask = last_message(await harness.press_button(mine[0].telegram_id, private, "Cần hỗ trợ"))
+    await harness.press_button(mine[0].telegram_id, ask, "Lương thực")
+    said = texts(await harness.send(mine[0].telegram_id, "/bo_qua"))
+    assert said == ["Đã bỏ qua. Cán bộ sẽ liên hệ theo địa chỉ của hộ."]
+    need = (await answers(session, cid))[mine[0].household_id]
+    assert (need.need, need.place) == ("luong_thuc", None)
+    for who in (mine[1].telegram_id, LEADER_ID, FOREIGN_OFFICIAL):
+        said = texts(await harness.press(who, msg, f"cr:{need.id}:t"))
+        assert said and "đã nhận việc" not in said[0]
+    said = texts(await harness.press(TECH_ID, msg, f"cr:{need.id}:c"))  # not taken by them
+    assert said and "Chỉ người đã nhận việc" in said[0]
+    need = (await answers(session, cid))[mine[0].household_id]
+    assert need.taken_by is None
