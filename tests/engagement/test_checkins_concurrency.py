@@ -8,7 +8,9 @@ import asyncio
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.services.common.errors import Invalid
+from bot.services.directory import erasure
 from bot.services.directory.roles import Principal, grant_role, load_principal
 from bot.services.engagement import checkin_board, checkins
 from models import Checkin, CheckinAnswer, Resident, Role, utcnow
@@ -72,3 +74,23 @@ async def test_many_households_answer_at_once(
 
     results = await asyncio.gather(take(official), take(tech))
     assert sorted(results) == ["lost", "won"]
+
+
+async def test_forget_keeps_the_answer_without_who_or_where(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    w = await setup(session, groups=1, households=4)
+    said = texts(await harness.send(OFFICIAL_ID, "/checkin\nMưa lũ"))
+    assert said[0].startswith("✅")
+    cid = (await session.scalars(select(Checkin.id))).one()
+    person = w["mine"][0]
+    await checkins.answer(session, cid, 1, person.telegram_id)
+    await checkins.set_place(session, cid, person.telegram_id, "22.1,105.8")
+    assert await erasure.forget(session, person.telegram_id, settings.privacy_key)
+    row = (
+        await session.scalars(select(CheckinAnswer).execution_options(populate_existing=True))
+    ).one()
+    assert (row.status, row.answered_by, row.place) == ("can_ho_tro", 0, None)
