@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from broadcasts.client import ApiError, BotApi
 from broadcasts.render import Marks, Part, render
 from broadcasts.store import Job
-from models import Consultation, DeliveryOp, Notice, NoticeStatus, Urgency
+from models import Checkin, Consultation, DeliveryOp, Notice, NoticeStatus, Urgency
 
 Gate = Callable[[int], Awaitable[None]]  # waits for the chat's pace and a global slot
 HTML = {"parse_mode": "HTML"}
@@ -40,8 +40,32 @@ def consult_markup(consult_id: int, options: list[str]) -> dict[str, Any]:
     return {"inline_keyboard": rows}
 
 
+def checkin_markup(checkin_id: int, labels: list[str]) -> dict[str, Any]:
+    """A safety check-in's three big buttons: "ci:<check-in id>:<answer index>"
+    (handlers.engagement.checkins packs the same)."""
+    rows = [[{"text": label[:60], "callback_data": f"ci:{checkin_id}:{i}"}]
+            for i, label in enumerate(labels)]  # fmt: skip
+    return {"inline_keyboard": rows}
+
+
+async def checkin_options(session: AsyncSession, views: list[NoticeView]) -> None:
+    """Give check-in notices their three answer buttons."""
+    wanted = {v.parent_id or v.id for v in views if v.kind == "checkin"}
+    if wanted:
+        rows = await session.execute(
+            select(Checkin.notice_id, Checkin.id, Checkin.labels).where(
+                Checkin.notice_id.in_(wanted)
+            )
+        )
+        by_notice = {nid: (cid, list(labels)) for nid, cid, labels in rows.tuples()}
+        for v in views:
+            if v.kind == "checkin" and (found := by_notice.get(v.parent_id or v.id)):
+                v.checkin = found
+
+
 async def consult_options(session: AsyncSession, views: list[NoticeView]) -> None:
     """Give consultation notices (and their reminders) their option buttons."""
+    await checkin_options(session, views)
     wanted = {v.parent_id or v.id: v for v in views if v.kind == "consult"}
     if wanted:
         rows = await session.execute(
@@ -87,10 +111,13 @@ class NoticeView:
     issuer: str | None = None  # named in the header: who speaks
     kind: str = "notice"
     consult: tuple[int, list[str]] | None = None  # a consultation's id and options
+    checkin: tuple[int, list[str]] | None = None  # a check-in's id and button labels
 
     def markup(self, marks: Marks) -> dict[str, Any]:
         if self.consult is not None:
             return consult_markup(*self.consult)
+        if self.checkin is not None:
+            return checkin_markup(*self.checkin)
         return notice_markup(self.parent_id or self.id, marks, event=self.event_at is not None)
 
 

@@ -4,7 +4,8 @@ from aiogram import Router
 
 from handlers import errors, fallback, help, stats
 from handlers.directory import admin, groups, privacy, start
-from handlers.engagement import consult
+from handlers.engagement import checkin_buttons, consult
+from handlers.engagement import checkins as checkin
 from handlers.engagement import votes as consult_votes
 from handlers.notices import acks, announce, templates
 from handlers.notices import manage as notice_manage
@@ -39,6 +40,8 @@ def build_root_router() -> Router:
         acks,
         consult_votes,
         consult,
+        checkin_buttons,
+        checkin,
         announce_review,
         announce,
         announce_send,

@@ -14,7 +14,13 @@ from models.directory import (
     RoleGrant,
     Ward,
 )
-from models.engagement import Consultation, ConsultTally, ConsultVote
+from models.engagement import (
+    Checkin,
+    CheckinAnswer,
+    Consultation,
+    ConsultTally,
+    ConsultVote,
+)
 from models.fsm import FsmRecord
 from models.notices import (
     Attendance,
@@ -55,6 +61,8 @@ __all__ = [
     "BindCode",
     "ChatMemberSample",
     "ChatStatus",
+    "Checkin",
+    "CheckinAnswer",
     "ConsultTally",
     "ConsultVote",
     "Consultation",

@@ -83,3 +83,43 @@ class ConsultTally(Base):
     )
     option: Mapped[int] = mapped_column(SmallInteger)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Checkin(Base):
+    """A safety check-in: "is your household safe?", asked of the households of some groups."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), index=True)
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), unique=True
+    )  # the notice that carries the question and the three buttons
+    title: Mapped[str] = mapped_column(Text)
+    labels: Mapped[list[str]] = mapped_column(JSON)  # the three buttons, in the ward's language
+    group_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckinAnswer(Base):
+    """A household's current answer (one row per household); a need is taken and closed here."""
+
+    __tablename__ = "checkin_answers"
+    __table_args__ = (UniqueConstraint("checkin_id", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), index=True
+    )
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))  # an_toan | can_ho_tro | khong_co_nha
+    need: Mapped[str | None] = mapped_column(String(16))  # y_te | so_tan | luong_thuc | khac
+    place: Mapped[str | None] = mapped_column(Text)  # a typed address or "lat,lon"
+    by_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    answered_by: Mapped[int] = mapped_column(BigInteger)  # who pressed, or the leader who phoned
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_by: Mapped[int | None] = mapped_column(BigInteger)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -58,6 +58,8 @@ TABLES = {
     "consultations": "written by officials",
     "consult_votes": "kept for the household's vote, without who pressed",
     "consult_tallies": "counts only",
+    "checkins": "written by officials",
+    "checkin_answers": "kept for the household's answer, without who pressed or their location",
 }
 # Salted one-way hashes: compared, never shown, not reversible without the salt.
 PSEUDONYM_COLUMNS = {"abuse_marks.subject", "ask_blocks.subject", "procedure_search_gaps.subject"}

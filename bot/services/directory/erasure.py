@@ -21,6 +21,7 @@ from models import (
     AskBlock,
     Attendance,
     AuditEntry,
+    CheckinAnswer,
     ConsultVote,
     Delivery,
     Direction,
@@ -105,6 +106,13 @@ async def forget(
     # A household's vote keeps counting, without who pressed (a leader's paper entry is theirs).
     await session.execute(
         update(ConsultVote).where(ConsultVote.voter_id == telegram_id).values(voter_id=0)
+    )
+    # A household's check-in answer stays (it is the household's), without who pressed or the
+    # location the person sent; a leader's entry by phone is the leader's.
+    await session.execute(
+        update(CheckinAnswer)
+        .where(CheckinAnswer.answered_by == telegram_id, CheckinAnswer.by_phone.is_(False))
+        .values(answered_by=0, place=None)
     )
     await session.execute(
         update(Delivery)
