@@ -13,7 +13,7 @@ from bot.services.procedures.guides import Guide
 from bot.services.procedures.lookups import BATCH, LookupLog
 from bot.web.app import create_web_app
 from bot.web.guides import LOOKUP_LOG
-from models import Household, Lookup, ResidentialGroup, Resident, utcnow
+from models import Household, Lookup, Resident, ResidentialGroup, utcnow
 from tests.harness import GROUP_CHAT, RESIDENT_ID, BotHarness, last_message
 
 STRANGER = 200_000_777
