@@ -31,6 +31,7 @@ from bot.middlewares.sanitize import NulStripMiddleware
 from bot.services.directory.role_holders import RoleHolders
 from bot.services.notices.acks import ack_writer
 from bot.services.notices.verify_index import Index
+from bot.services.procedures.lookups import LookupLog
 from bot.texts import Catalog
 from handlers import build_root_router, refusals
 from handlers.triage.jobs import SlaTicker
@@ -84,6 +85,7 @@ def create_dispatcher(
     i18n = create_i18n(settings.language)
     workflow.setdefault("catalog", Catalog(settings.language))  # texts for notices, no aiogram
     workflow.setdefault("ack_writer", ack_writer(session_factory))  # presses, group-committed
+    workflow.setdefault("lookup_log", LookupLog(session_factory))  # lookups, written in batches
     workflow.setdefault("verify_index", Index())  # "is this official?" without an archive scan
     workflow.setdefault("role_holders", RoleHolders(settings.admin_ids))  # no role query for most
     inflight = InflightMiddleware()
@@ -107,6 +109,7 @@ def create_dispatcher(
     run_sync_filters_inline(dp)
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
+    dp.shutdown.register(workflow["lookup_log"].close)  # after the last update: its lookups too
     # The response-time watch runs only while the bot runs (startup is never emitted in tests,
     # which call `run_sla_checks` with their own clock).
     ticker = SlaTicker(settings, session_factory, i18n)

@@ -34,7 +34,7 @@ from models.notices import (
     Urgency,
 )
 from models.privacy import AbuseMark
-from models.procedures import Procedure, ProcedureScan, SearchGap
+from models.procedures import Lookup, Procedure, ProcedureScan, SearchGap
 from models.stats import ChatMemberSample, StatsMessage, WardTarget
 from models.tickets import (
     AskBlock,
@@ -75,6 +75,7 @@ __all__ = [
     "FsmRecord",
     "Household",
     "LinkSide",
+    "Lookup",
     "Notice",
     "NoticeStatus",
     "NoticeTemplate",

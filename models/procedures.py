@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -69,3 +69,18 @@ class ProcedureScan(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     code: Mapped[str] = mapped_column(String(16), index=True)
     place: Mapped[str | None] = mapped_column(String(32))
+
+
+class Lookup(Base):
+    """A guide shown or searched for, in Telegram or on the web pages: when, where from, and
+    in which ward (the person's registered household, else the group chat's ward, else none).
+    No person: no Telegram id, no text typed. `code` is None for a search with no answer."""
+
+    __tablename__ = "lookups"
+    __table_args__ = (Index("ix_lookups_ward_id_at", "ward_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id", ondelete="SET NULL"))
+    code: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8))  # search, inline, qr, card, web

@@ -24,6 +24,7 @@ from bot.services.procedures import core as procedures
 from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
 from bot.services.procedures.labels import field_label, kind_label, source_lines, verification_line
+from bot.services.procedures.lookups import LookupLog
 from bot.web.pages import page_env, page_lang
 from models import utcnow
 
@@ -61,8 +62,10 @@ def _labels(i18n: I18n, lang: str) -> dict[str, str]:
 
 
 class _Pages:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.settings, self.sessions = settings, sessions
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], log: LookupLog
+    ) -> None:
+        self.settings, self.sessions, self.log = settings, sessions, log
         self.i18n = create_i18n(settings.language)
         self.env = page_env()
 
@@ -112,6 +115,7 @@ class _Pages:
             except NotFound:
                 return self.render(request, "not_found.html", status=404, code=code[:20])
             units = await labels_in_context(session, [])
+        self.log.note("web", guide.code, None)  # the web knows no ward
         username = (self.settings.bot_username or "").lstrip("@")
         return self.render(
             request,
@@ -141,6 +145,8 @@ class _Pages:
                     error = self.error_html(err, lang)
             index = await procedures.get_index(session)
             units = await labels_in_context(session, [])
+        if result is not None and result.understood:
+            self.log.note("web", result.hits[0].guide.code if result.good else None, None)
         by_field = {f: [g for g in index.guides if g.field == f] for f in FIELDS}
         return self.render(
             request,
@@ -156,10 +162,19 @@ class _Pages:
         )
 
 
+LOOKUP_LOG = web.AppKey("lookup_log", LookupLog)
+
+
 def add_guide_routes(
     app: web.Application, settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    pages = _Pages(settings, sessions)
+    app[LOOKUP_LOG] = log = LookupLog(sessions)
+    pages = _Pages(settings, sessions, log)
+
+    async def write_lookups(_: web.Application) -> None:
+        await log.close()
+
+    app.on_cleanup.append(write_lookups)
     app.router.add_get("/p", pages.search)
     app.router.add_get("/p/", pages.search)
     app.router.add_get("/p/{code}", pages.guide)

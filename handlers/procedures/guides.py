@@ -12,6 +12,7 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import (
     CallbackQuery,
+    Chat,
     InlineQuery,
     InlineQueryResultArticle,
     InlineQueryResultUnion,
@@ -31,6 +32,7 @@ from bot.services.procedures import core as procedures
 from bot.services.procedures.gaps import GapLimits
 from bot.services.procedures.guides import FIELDS, pick
 from bot.services.procedures.labels import field_label
+from bot.services.procedures.lookups import LookupLog
 from bot.services.procedures.search_text import MAX_QUERY
 from handlers.common import bot_username, button_message, esc, refuse, sender
 from handlers.procedures.cards import (
@@ -45,8 +47,9 @@ from handlers.procedures.cards import (
     shared_keyboard,
     split_message,
 )
+from handlers.procedures.counted import count_lookup
 from handlers.registry import RouterBlueprint
-from models import Role, utcnow
+from models import Resident, Role, utcnow
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("procedures")
@@ -60,10 +63,17 @@ REPORT_DAYS = 30
 
 @router.message(Command("thutuc", "procedures"))
 async def cmd_procedures(
-    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    lookup_log: LookupLog,
+    resident: Resident | None,
+    event_chat: Chat | None,
 ) -> None:
     if command.args:  # "/thutuc khai sinh" searches at once
-        await _search_reply(message, command.args, session, settings)
+        counted = _Counted(lookup_log, session, resident, event_chat)
+        await _search_reply(message, command.args, session, settings, counted)
         return
     await message.answer(
         _("guide.fields_title"),
@@ -92,9 +102,19 @@ async def cb_field(query: CallbackQuery, callback_data: GuideCb, session: AsyncS
 
 @router.callback_query(GuideCb.filter(F.action.in_({GuideAction.OPEN, GuideAction.CASE})))
 async def cb_open(
-    query: CallbackQuery, callback_data: GuideCb, session: AsyncSession, settings: Settings
+    query: CallbackQuery,
+    callback_data: GuideCb,
+    session: AsyncSession,
+    settings: Settings,
+    lookup_log: LookupLog,
+    resident: Resident | None,
+    event_chat: Chat | None,
 ) -> None:
     guide = await procedures.get_guide(session, callback_data.code)
+    if callback_data.action is GuideAction.OPEN:  # another case of the same card: not again
+        await count_lookup(
+            lookup_log, "card", guide.code, session=session, resident=resident, chat=event_chat
+        )
     await send_card(
         button_message(query),
         guide,
@@ -105,8 +125,22 @@ async def cb_open(
     await query.answer()
 
 
+class _Counted:
+    """What a search needs to count itself (README "Indicators")."""
+
+    def __init__(
+        self, log: LookupLog, session: AsyncSession, resident: Resident | None, chat: Chat | None
+    ) -> None:
+        self.log, self.session, self.resident, self.chat = log, session, resident, chat
+
+    async def __call__(self, source: str, code: str | None) -> None:
+        await count_lookup(
+            self.log, source, code, session=self.session, resident=self.resident, chat=self.chat
+        )
+
+
 async def _search_reply(
-    message: Message, text: str, session: AsyncSession, settings: Settings
+    message: Message, text: str, session: AsyncSession, settings: Settings, counted: _Counted
 ) -> None:
     result = await procedures.search(
         session,
@@ -118,6 +152,7 @@ async def _search_reply(
     if not result.understood:  # "xin chào", "cảm ơn": not a search at all
         await message.answer(_("guide.not_a_search"))
         return
+    await counted("search", hits[0].guide.code if result.good else None)
     shown = esc(result.query if len(result.query) <= 60 else result.query[:58] + "…")
     clear = len(hits) == 1 or (len(hits) > 1 and hits[0].score - hits[1].score >= CLEAR_WINNER)
     if result.good and (clear or hits[0].score >= CERTAIN):
@@ -207,20 +242,38 @@ async def cmd_scans(message: Message, principal: Principal | None, session: Asyn
 
 
 @router.message(F.chat.type == "private", F.text, ~F.text.startswith("/"), StateFilter(None))
-async def msg_search(message: Message, session: AsyncSession, settings: Settings) -> None:
+async def msg_search(
+    message: Message,
+    session: AsyncSession,
+    settings: Settings,
+    lookup_log: LookupLog,
+    resident: Resident | None,
+    event_chat: Chat | None,
+) -> None:
     """Any other text in private chat is someone looking for a procedure."""
-    await _search_reply(message, message.text or "", session, settings)
+    counted = _Counted(lookup_log, session, resident, event_chat)
+    await _search_reply(message, message.text or "", session, settings, counted)
 
 
 @router.inline_query()
 async def inline_search(
-    query: InlineQuery, session: AsyncSession, settings: Settings, bot: Bot
+    query: InlineQuery,
+    session: AsyncSession,
+    settings: Settings,
+    bot: Bot,
+    lookup_log: LookupLog,
+    resident: Resident | None,
 ) -> None:
     """`@bot khai sinh` in any chat: guides to post into the conversation."""
     text = query.query.strip()[:MAX_QUERY]
     if text:
         result = await procedures.search(session, text, limit=INLINE_RESULTS, record=False)
         guides = [h.guide for h in result.hits]
+        if result.understood:  # an inline query carries no chat: the household's ward or none
+            code = result.hits[0].guide.code if result.good else None
+            await count_lookup(
+                lookup_log, "inline", code, session=session, resident=resident, chat=None
+            )
     else:  # nothing typed yet: civil status (the most asked-for field) first
         everything = (await procedures.get_index(session)).guides
         guides = sorted(everything, key=lambda g: (FIELDS.index(g.field), g.code))

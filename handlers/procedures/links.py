@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.services.common.errors import Invalid, NotFound
 from bot.services.procedures import core as procedures
+from bot.services.procedures.lookups import LookupLog
 from handlers.common import error_text
 from handlers.procedures.cards import send_card
+from handlers.procedures.counted import count_lookup
 from handlers.registry import RouterBlueprint
+from models import Resident
 
 logger = logging.getLogger(__name__)
 router = RouterBlueprint("procedure_links")
@@ -28,7 +31,12 @@ router.message.filter(F.chat.type == "private")
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("p-")))
 async def cmd_start_guide(
-    message: Message, command: CommandObject, session: AsyncSession, settings: Settings
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    lookup_log: LookupLog,
+    resident: Resident | None,
 ) -> None:
     code, place = procedures.parse_payload(command.args or "")
     try:
@@ -40,4 +48,5 @@ async def cmd_start_guide(
     except NotFound as err:
         await message.answer(error_text(err))
         return
+    await count_lookup(lookup_log, "qr", guide.code, session=session, resident=resident, chat=None)
     await send_card(message, guide, 0, settings.public_url)

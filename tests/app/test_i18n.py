@@ -14,6 +14,7 @@ from bot.i18n import LOCALES_DIR
 from bot.services.directory import processing_record
 from bot.services.directory.units import words_for
 from bot.services.notices.when import WEEKDAYS
+from bot.services.procedures.lookups import SOURCES
 from bot.services.stats.goals import Level
 from models import Role, Urgency
 
@@ -38,6 +39,7 @@ def used_keys() -> set[str]:
     keys |= processing_record.text_keys()  # built from category names
     keys |= {f"weekday.{d}" for d in WEEKDAYS} | {f"weekday.short_{d}" for d in WEEKDAYS}
     keys |= {f"dash.level_{level.value}" for level in Level}
+    keys |= {f"dash.src_{source}" for source in SOURCES}  # the dashboard's lookups by source
     for path in (ROOT / "bot" / "web").rglob("*.html"):
         keys |= set(KEY_TEMPLATE.findall(path.read_text(encoding="utf-8")))
     for folder in ("bot", "handlers", "broadcasts", "models"):  # models/errors.py: keys

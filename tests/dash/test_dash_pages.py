@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import DashLoginToken
+from models import DashLoginToken, Lookup, utcnow
 from tests.dash.kit import Client, World, redeem, sign_in
 from tests.harness import GROUP_CHAT, OFFICIAL_ID, RESIDENT_ID, BotHarness, texts
 
@@ -83,3 +84,24 @@ async def test_exports_open_as_spreadsheets(
     assert row[0] == place.notice_id and row[2] == "Lịch tiêm chủng" and row[4:] == (9, 2, 0.2222)
     raw = await (await client.get("/dash/export/notices.csv")).read()
     assert raw.startswith(b"\xef\xbb\xbf") and "Lịch tiêm chủng" in raw.decode("utf-8-sig")
+
+
+async def test_procedures_page_shows_the_wards_own_lookups(
+    client: Client, session: AsyncSession, place: World
+) -> None:
+    now = utcnow() - timedelta(minutes=5)  # within today, before the page's now
+    for ward_id, code, source in ((place.ward_id, "1.001193", "search"),
+                                  (place.ward_id, "1.001193", "qr"),
+                                  (place.ward_id, None, "search"),
+                                  (place.other_ward_id, "2.000986", "search"),
+                                  (None, "2.000986", "web")):  # fmt: skip
+        session.add(Lookup(at=now, ward_id=ward_id, code=code, source=source))
+    await session.commit()
+    await sign_in(client, session, OFFICIAL_ID)
+    html = await (await client.get("/dash/procedures")).text()
+    figure = re.search(
+        r'<div>Lượt tra cứu hướng dẫn của người dân</div><div class="value">(\d+)', html
+    )
+    assert figure and figure.group(1) == "3"  # the other ward's and the web's are not ours
+    assert '<a href="/p/1.001193">1.001193</a>: 2' in html and "2.000986" not in html
+    assert "Gõ tìm trong Telegram: 2" in html and "Quét mã QR hoặc mở đường dẫn: 1" in html

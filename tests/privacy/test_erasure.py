@@ -43,6 +43,7 @@ TABLES = {
     "abuse_marks": "pseudonym only",
     "procedure_search_gaps": "the person's searches erased; others carry only a pseudonym",
     "procedure_scans": "never holds a person",
+    "lookups": "never holds a person: when, which guide, how, and a ward (no id, no text)",
     "procedures": "the catalog",
     "wards": "the ward's own data",
     "residential_groups": "the ward's own data",

@@ -26,7 +26,9 @@ from models import (
     DeliveryOp,
     DeliveryStatus,
     Household,
+    Lookup,
     Notice,
+    Procedure,
     ProcedureScan,
     Resident,
     ResidentialGroup,
@@ -98,6 +100,8 @@ async def _expected(session: AsyncSession) -> dict[str, Any]:
     tickets, ratings = await _all(session, Ticket), await _all(session, TicketRating)
     samples, attend = await _all(session, ChatMemberSample), await _all(session, Attendance)
     scans, gaps = await _all(session, ProcedureScan), await _all(session, SearchGap)
+    looked, catalog = await _all(session, Lookup), await _all(session, Procedure)
+    ward_id = groups[0].ward_id
     group_of = {h.id: h.group_id for h in households}
     joined = {r.household_id for r in residents if r.consent_at and r.household_id}
     joined_before = {r.household_id for r in residents
@@ -167,6 +171,8 @@ async def _expected(session: AsyncSession) -> dict[str, Any]:
     rated = [r for r in ratings if r.ticket_id in asked_ids and r.rated_at < until]
     in_scans = [s for s in scans if since <= s.at < until]
     in_gaps = [g for g in gaps if since <= g.at < until]
+    mine = [x for x in looked if x.ward_id == ward_id and since <= x.at < until]
+    titles = {p.code: p.title_vi for p in catalog}
 
     def top(counter: Counter[str]) -> list[list[Any]]:
         return [[k, n] for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
@@ -200,6 +206,10 @@ async def _expected(session: AsyncSession) -> dict[str, Any]:
                     "not_good": sum(not r.good for r in rated)},
         "categories": dict(sorted(Counter(t.category.value for t in asked).items())),
         "lookups": {
+            "count": len(mine),
+            "by_source": dict(sorted(Counter(x.source for x in mine).items())),
+            "ward_top_guides": [[c, titles.get(c, c), n] for c, n in
+                                top(Counter(x.code for x in mine if x.code))],
             "scans": len(in_scans),
             "scans_by_place": dict(sorted(Counter(s.place or "" for s in in_scans).items())),
             "top_guides": top(Counter(s.code for s in in_scans)),
@@ -207,7 +217,7 @@ async def _expected(session: AsyncSession) -> dict[str, Any]:
         },
         "activity_by_hour": {
             "acks": ack_hours, "questions": _hours([t.created_at for t in asked]),
-            "lookups": _hours([s.at for s in in_scans] + [g.at for g in in_gaps]),
+            "lookups": _hours([x.at for x in mine]),
         },
         "best_hour": _best(ack_hours),
     }  # fmt: skip
@@ -239,6 +249,9 @@ async def test_stats_json_equals_figures_from_the_raw_rows(
     assert got["ratings"]["good"] and got["ratings"]["not_good"]
     assert 0 < got["first_response_within_target"] < 1
     assert got["lookups"]["scans"] == 11 and got["best_hour"] is not None
+    assert 0 < got["lookups"]["count"] < len(await _all(session, Lookup))
+    assert len(got["lookups"]["by_source"]) == 5
+    assert ["2.000986", "Đăng ký kết hôn"] in [t[:2] for t in got["lookups"]["ward_top_guides"]]
 
     table = await asyncio.to_thread(CliRunner().invoke, app, args[:1] + args[2:])
     assert table.exit_code == 0 and "Hộ đã đăng ký Loa" in table.stdout

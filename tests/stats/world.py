@@ -1,7 +1,7 @@
 """The sample ward with three weeks of life: chats bound to most groups, residents (some who
 joined before the period), notices and events, deliveries that went well and badly,
-acknowledgements early and late, attendance, questions with ratings, scans, gaps, and daily
-chat member counts."""
+acknowledgements early and late, attendance, questions with ratings, scans, gaps, lookups
+(the ward's and others), and daily chat member counts."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from models import (
     Delivery,
     DeliveryStatus,
     Household,
+    Lookup,
     Notice,
+    Procedure,
     ProcedureScan,
     Resident,
     ResidentialGroup,
@@ -125,5 +127,15 @@ async def build(session: AsyncSession, clock: ManualClock) -> None:
             query = ("dang ky xe", "cap so do")[i % 4 // 2]
             session.add(SearchGap(query=query, normalized=query, source="bot",
                                   at=moment + timedelta(hours=1)))  # fmt: skip
+    session.add(Procedure(code="2.000986", field="ho_tich", title_vi="Đăng ký kết hôn",
+                          title_en="Marriage", summary_vi="", summary_en="", where_vi="",
+                          where_en="", portal_url="https://dichvucong.gov.vn"))  # fmt: skip
+    sources = ("search", "inline", "qr", "card", "web")
+    for i in range(40):  # the ward's, one with no ward, a few before and after the period
+        moment = at(1 + i % 26, 6 + i % 15) if i % 9 else at(28, 20, 10)
+        session.add(Lookup(at=moment, ward_id=None if i % 7 == 3 else ward.id,
+                           code=None if i % 5 == 4 else ("1.001193", "2.000986", "1.003003",
+                                                         "1.000656")[i % 4 if i < 30 else 1],
+                           source=sources[i % 5 if i % 11 else 0]))  # fmt: skip
     await session.commit()
     clock.set(at(24, 9))

@@ -1,4 +1,5 @@
-"""When a ward's people are active: acknowledgements and questions per local hour of day.
+"""When a ward's people are active: acknowledgements, questions and guide lookups per local
+hour of day.
 
 The hour is taken in the ward's time zone in Python (SQLite and PostgreSQL disagree on time zone
 functions); the rows are one timestamp each, filtered by indexed columns.
@@ -13,17 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.stats.indicators import Period
-from models import Acknowledgement, Household, Ticket
+from models import Acknowledgement, Household, Lookup, Ticket
 
 
 @dataclass(frozen=True)
 class HourlyActivity:
     acks: list[int]
     questions: list[int]
+    lookups: list[int]
 
     @property
     def busiest_hour(self) -> int | None:
-        totals = [a + q for a, q in zip(self.acks, self.questions, strict=True)]
+        totals = [sum(h) for h in zip(self.acks, self.questions, self.lookups, strict=True)]
         return totals.index(max(totals)) if any(totals) else None
 
 
@@ -37,7 +39,8 @@ def _hours(stamps: list[datetime], period: Period) -> list[int]:
 async def hourly_activity(
     session: AsyncSession, ward_id: int, period: Period, now: datetime
 ) -> HourlyActivity:
-    """Counts per local hour (0-23) of acknowledgements and questions in `period` up to `now`."""
+    """Counts per local hour (0-23) of acknowledgements, questions and lookups in `period` up
+    to `now`."""
     until = min(period.until, now)
     acks = await session.scalars(
         select(Acknowledgement.at)
@@ -56,4 +59,11 @@ async def hourly_activity(
             Ticket.created_at < until,
         )
     )
-    return HourlyActivity(_hours(list(acks), period), _hours(list(questions), period))
+    looked = await session.scalars(
+        select(Lookup.at).where(
+            Lookup.ward_id == ward_id, Lookup.at >= period.since, Lookup.at < until
+        )
+    )
+    return HourlyActivity(
+        _hours(list(acks), period), _hours(list(questions), period), _hours(list(looked), period)
+    )

@@ -45,7 +45,7 @@ async def ward_stats(
     times = await ack_times(session, scope, period.tz)
     attending, attending_group = await attendance(session, scope)
     asked = await questions(session, ward.id, period.since, until, period.tz)
-    looked, lookups_by_hour = await lookups(session, period.since, until, period.tz)
+    looked, lookups_by_hour = await lookups(session, ward.id, period.since, until, period.tz)
 
     out: list[GroupStats] = []
     expected_total = acked_total = 0

@@ -6,20 +6,21 @@ Read-only queries scoped to one ward (and, for a leader, to their groups); plain
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.stats.indicators import Period
+from bot.services.stats.lookups import ward_top_guides
 from bot.web.dash.auth import Scope
 from models import (
     Acknowledgement,
     Delivery,
     Household,
+    Lookup,
     Notice,
-    Procedure,
     ProcedureScan,
     Resident,
     SearchGap,
@@ -123,14 +124,25 @@ async def notice_rows(
 class ProcedureUse:
     scans: int
     by_place: list[tuple[str, int]]
-    top_guides: list[tuple[str, str, int]]  # code, title, scans
+    top_guides: list[tuple[str, str, int]]  # code, title, lookups by the ward's people
     gaps: list[tuple[str, int]]  # searches without a good answer, most frequent first
+    lookups: int = 0  # the ward's
+    by_source: list[tuple[str, int]] = field(default_factory=list)
 
 
-async def procedure_use(session: AsyncSession, period: Period, now: datetime) -> ProcedureUse:
-    """QR and deep-link openings by place and by guide, and unanswered searches (the catalog
-    is shared by every ward, so these are not per ward)."""
+async def procedure_use(
+    session: AsyncSession, ward_id: int, period: Period, now: datetime
+) -> ProcedureUse:
+    """The ward's lookups (count, by source, top guides); QR openings by place and unanswered
+    searches, whose rows name no ward, for the whole installation."""
     until = min(period.until, now)
+    mine = (Lookup.ward_id == ward_id, Lookup.at >= period.since, Lookup.at < until)
+    sources = (
+        await session.execute(
+            select(Lookup.source, func.count()).where(*mine).group_by(Lookup.source)
+        )
+    ).tuples()
+    by_source = sorted(((s, int(n)) for s, n in sources), key=lambda sn: (-sn[1], sn[0]))
     window = (ProcedureScan.at >= period.since, ProcedureScan.at < until)
     by_place = (
         await session.execute(
@@ -141,16 +153,7 @@ async def procedure_use(session: AsyncSession, period: Period, now: datetime) ->
         )
     ).tuples()
     places = [(place or "—", int(n)) for place, n in by_place]
-    top = (
-        await session.execute(
-            select(ProcedureScan.code, func.max(Procedure.title_vi), func.count())
-            .outerjoin(Procedure, Procedure.code == ProcedureScan.code)
-            .where(*window)
-            .group_by(ProcedureScan.code)
-            .order_by(func.count().desc(), ProcedureScan.code)
-            .limit(10)
-        )
-    ).tuples()
+    top = await ward_top_guides(session, ward_id, period.since, until, limit=10)
     gaps = (
         await session.execute(
             select(SearchGap.normalized, func.count())
@@ -163,6 +166,8 @@ async def procedure_use(session: AsyncSession, period: Period, now: datetime) ->
     return ProcedureUse(
         scans=sum(n for _, n in places),
         by_place=places,
-        top_guides=[(code, title or code, int(n)) for code, title, n in top],
+        top_guides=[(code, title, n) for code, title, n in top],
         gaps=[(q, int(n)) for q, n in gaps],
+        lookups=sum(n for _, n in by_source),
+        by_source=by_source,
     )

@@ -77,7 +77,7 @@ class Lists(Overview):
     async def procedures(self, request: web.Request) -> web.Response:
         async with self.sessions() as session:
             view = await self.view(request, session, whole_ward=True)
-            use = await procedure_use(session, view.period, view.now)
+            use = await procedure_use(session, view.ward.id, view.period, view.now)
         return self.page("procedures.html", v=view, use=use)
 
     async def export(self, request: web.Request) -> web.Response:

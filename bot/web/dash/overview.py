@@ -73,7 +73,8 @@ class Overview(DashBase):
             hours_svg = (await asyncio.to_thread(
                 activity_by_hour,
                 [(self._("dash.series_acks"), hours.acks),
-                 (self._("dash.series_questions"), hours.questions)],
+                 (self._("dash.series_questions"), hours.questions),
+                 (self._("dash.series_lookups"), hours.lookups)],
                 title=self._("dash.chart_hours"), hour_label=self._("dash.chart_hour"),
             )).svg  # fmt: skip
         return self.page("overview.html", v=view, figures=figures, stats=stats,
