@@ -1,7 +1,7 @@
 """engagement: safety check-ins, one answer per household, needs taken and closed
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-08 03:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
