@@ -4,7 +4,7 @@ from aiogram import Router
 
 from handlers import errors, fallback, help, stats
 from handlers.directory import admin, groups, privacy, start
-from handlers.engagement import consult
+from handlers.engagement import consult, reports
 from handlers.engagement import votes as consult_votes
 from handlers.notices import acks, announce, templates
 from handlers.notices import manage as notice_manage
@@ -46,6 +46,7 @@ def build_root_router() -> Router:
         staff_admin,
         staff_faq,
         stats,
+        reports,
         staff,
         group_ask,
         questions,

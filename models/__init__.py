@@ -15,6 +15,7 @@ from models.directory import (
     Ward,
 )
 from models.engagement import Consultation, ConsultTally, ConsultVote
+from models.engagement_reports import StreetReport, StreetReportEvent
 from models.fsm import FsmRecord
 from models.notices import (
     Attendance,
@@ -79,6 +80,8 @@ __all__ = [
     "SearchGap",
     "StaffChat",
     "StatsMessage",
+    "StreetReport",
+    "StreetReportEvent",
     "TargetKind",
     "Ticket",
     "TicketCategory",

@@ -58,6 +58,8 @@ TABLES = {
     "consultations": "written by officials",
     "consult_votes": "kept for the household's vote, without who pressed",
     "consult_tallies": "counts only",
+    "street_reports": "kept on the public list, without the reporter",
+    "street_report_events": "public notes; the team member unlinked",
 }
 # Salted one-way hashes: compared, never shown, not reversible without the salt.
 PSEUDONYM_COLUMNS = {"abuse_marks.subject", "ask_blocks.subject", "procedure_search_gaps.subject"}
