@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from enum import IntEnum
+from typing import Annotated
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -12,6 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -36,7 +38,8 @@ class Status(IntEnum):
 
 
 class ReportCategoryCb(CallbackData, prefix="rc"):
-    category: int  # index into reports.CATEGORIES, checked on arrival
+    # index into reports.CATEGORIES: a forged one fails the filter ("button no longer works")
+    category: Annotated[int, Field(ge=0, le=len(reports.CATEGORIES) - 1)]
 
 
 class ReportStatusCb(CallbackData, prefix="rs"):

@@ -59,8 +59,6 @@ async def cb_category(
 ) -> None:
     if await state.get_state() != ReportStates.category.state:
         raise Invalid("report.nothing_to_send")
-    if not 0 <= callback_data.category < len(reports.CATEGORIES):
-        raise Invalid("report.bad_category")
     category = reports.CATEGORIES[callback_data.category]
     await state.set_state(ReportStates.photos)
     await state.set_data({"category": category, "photos": [], "mg": None, "capped": False})

@@ -14,21 +14,30 @@ from tests.triage.triage_world import STAFF_CHAT
 LOCATION = {"location": {"latitude": 21.0285, "longitude": 105.8542}}
 
 
-async def start(harness: BotHarness, category: str = "Thoát nước") -> None:
-    menu = last_message(await harness.send(RESIDENT_ID, "/report"))
-    await harness.press_button(RESIDENT_ID, menu, category)
+async def start(
+    harness: BotHarness, category: str = "Thoát nước", user_id: int = RESIDENT_ID
+) -> None:
+    menu = last_message(await harness.send(user_id, "/report"))
+    await harness.press_button(user_id, menu, category)
 
 
-async def report(harness: BotHarness, photos: int = 1, *, typed: str | None = None) -> int:
+async def report(
+    harness: BotHarness,
+    photos: int = 1,
+    *,
+    typed: str | None = None,
+    user_id: int = RESIDENT_ID,
+    text: str = "Cống trước nhà số 12 bị tắc, nước tràn.",
+) -> int:
     """A whole report (photos, location or typed address, text); returns its number."""
-    await start(harness)
+    await start(harness, user_id=user_id)
     for _ in range(photos):
-        await harness.send(RESIDENT_ID, None, photo=True)
+        await harness.send(user_id, None, photo=True)
     if typed is None:
-        await harness.send(RESIDENT_ID, None, extra=LOCATION)
+        await harness.send(user_id, None, extra=LOCATION)
     else:
-        await harness.send(RESIDENT_ID, typed)
-    sent = texts(await harness.send(RESIDENT_ID, "Cống trước nhà số 12 bị tắc, nước tràn."))
+        await harness.send(user_id, typed)
+    sent = texts(await harness.send(user_id, text))
     assert "Đã gửi phản ánh #" in sent[-1], sent
     return int(sent[-1].split("#")[1].split(".")[0])
 

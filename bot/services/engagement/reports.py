@@ -7,6 +7,7 @@ list carries category, status, place and public notes, never who reported.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,8 @@ from models import Resident, StreetReport, StreetReportEvent, Ward, rowcount, ut
 CATEGORIES = ("drainage", "lighting", "rubbish", "road", "trees", "other")
 STATUSES = ("received", "acknowledged", "in_progress", "resolved", "closed")
 MAX_PHOTOS = 5
+# A phone number typed into the text stays off the public page (9 digits or more, any spacing).
+_PHONE = re.compile(r"\+?\d(?:[ .\-]?\d){8,}")
 # Forward only; "closed" is reachable from every open status (a duplicate, a report elsewhere).
 NEXT: dict[str, tuple[str, ...]] = {
     "received": ("acknowledged", "in_progress", "resolved", "closed"),
@@ -205,6 +208,11 @@ async def add_note(
     return report
 
 
+def public_text(text: str) -> str:
+    """The text as the public page shows it: phone numbers masked."""
+    return _PHONE.sub("***", text)
+
+
 def place_of(report: StreetReport) -> str:
     if report.address:
         return report.address
@@ -239,11 +247,19 @@ async def public_list(
     )
     notes: dict[int, list[PublicNote]] = {}
     for e in events:
-        notes.setdefault(e.report_id, []).append(PublicNote(e.to_status, e.note, e.at))
+        notes.setdefault(e.report_id, []).append(
+            PublicNote(e.to_status, public_text(e.note), e.at)
+        )
     counts = Counter(r.status for r in reports)
     return [
         PublicReport(
-            r.id, r.category, r.status, r.text, place_of(r), r.created_at, notes.get(r.id, [])
+            r.id,
+            r.category,
+            r.status,
+            public_text(r.text),
+            public_text(place_of(r)),
+            r.created_at,
+            notes.get(r.id, []),
         )
         for r in reports
     ], {s: counts.get(s, 0) for s in STATUSES}
