@@ -24,7 +24,7 @@ class ReportPages:
         self.env = page_env()
 
     def labels(self, lang: str) -> dict[str, str]:
-        keys = ["intro", "none", "place", "sent_at"]
+        keys = list(reports.PAGE_LABELS)
         keys += [f"cat_{c}" for c in reports.CATEGORIES]
         keys += [f"status_{s}" for s in reports.STATUSES]
         out = {k: self.catalog.text(f"report.{k}", lang) for k in keys}

@@ -116,9 +116,7 @@ async def post_card(
     return True
 
 
-async def refresh_card(
-    bot: Bot, report: StreetReport, settings: Settings, i18n: I18n
-) -> None:
+async def refresh_card(bot: Bot, report: StreetReport, settings: Settings, i18n: I18n) -> None:
     if report.staff_chat_id is None or report.staff_message_id is None:
         return
     with i18n.use_locale(settings.language):

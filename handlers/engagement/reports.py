@@ -63,9 +63,7 @@ async def cb_category(
     await state.set_state(ReportStates.photos)
     await state.set_data({"category": category, "photos": [], "mg": None, "capped": False})
     await button_message(query).edit_text(
-        _("report.ask_photos").format(
-            category=category_label(category), count=reports.MAX_PHOTOS
-        )
+        _("report.ask_photos").format(category=category_label(category), count=reports.MAX_PHOTOS)
     )
     await query.answer()
 

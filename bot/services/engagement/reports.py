@@ -36,6 +36,17 @@ NEXT: dict[str, tuple[str, ...]] = {
 }
 
 
+PAGE_LABELS = ("intro", "none", "place", "sent_at")  # the public page's own words
+
+
+def text_keys() -> set[str]:
+    """Catalog keys built from the names above (tests/app/test_i18n.py counts them as used)."""
+    keys = {f"report.cat_{c}" for c in CATEGORIES} | {f"report.{k}" for k in PAGE_LABELS}
+    keys |= {f"report.status_{s}" for s in STATUSES}
+    keys |= {f"report.{kind}_{s}" for kind in ("to", "note") for s in STATUSES[1:]}
+    return keys
+
+
 @dataclass(frozen=True)
 class Draft:
     """What the resident gave, before it is stored."""
