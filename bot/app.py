@@ -44,6 +44,7 @@ COMMANDS = (
     "help",
     "ask",
     "myquestions",
+    "report",
     "mydata",
     "privacy",
     "language",
