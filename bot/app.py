@@ -45,6 +45,7 @@ COMMANDS = (
     "help",
     "ask",
     "myquestions",
+    "report",
     "mydata",
     "privacy",
     "language",

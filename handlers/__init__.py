@@ -4,7 +4,7 @@ from aiogram import Router
 
 from handlers import errors, fallback, help, stats
 from handlers.directory import admin, groups, privacy, start
-from handlers.engagement import checkin_buttons, consult
+from handlers.engagement import checkin_buttons, consult, reports
 from handlers.engagement import checkins as checkin
 from handlers.engagement import votes as consult_votes
 from handlers.notices import acks, announce, templates
@@ -49,6 +49,7 @@ def build_root_router() -> Router:
         staff_admin,
         staff_faq,
         stats,
+        reports,
         staff,
         group_ask,
         questions,

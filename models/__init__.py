@@ -21,6 +21,7 @@ from models.engagement import (
     ConsultTally,
     ConsultVote,
 )
+from models.engagement_reports import StreetReport, StreetReportEvent
 from models.fsm import FsmRecord
 from models.notices import (
     Attendance,
@@ -88,6 +89,8 @@ __all__ = [
     "SearchGap",
     "StaffChat",
     "StatsMessage",
+    "StreetReport",
+    "StreetReportEvent",
     "TargetKind",
     "Ticket",
     "TicketCategory",

@@ -16,6 +16,7 @@ from bot.logs import AccessLogger
 from bot.web.board import add_board_routes
 from bot.web.dash import add_dash_routes
 from bot.web.guides import add_guide_routes
+from bot.web.reports import add_report_routes
 from bot.web.webhook import WebhookHandler
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def create_web_app(
     add_guide_routes(app, settings, sessions)
     add_board_routes(app, settings, sessions)
     add_dash_routes(app, settings, sessions)
+    add_report_routes(app, settings, sessions)
     if settings.webhook_url and dispatcher is not None and bot is not None:
         assert settings.webhook_secret is not None  # enforced by Settings
         WebhookHandler(

@@ -13,6 +13,7 @@ from bot.app import COMMANDS
 from bot.i18n import LOCALES_DIR
 from bot.services.directory import processing_record
 from bot.services.directory.units import words_for
+from bot.services.engagement import reports
 from bot.services.notices.when import WEEKDAYS
 from bot.services.procedures.lookups import SOURCES
 from bot.services.stats.goals import Level
@@ -37,6 +38,7 @@ def used_keys() -> set[str]:
     keys |= {"admin.granted", "admin.already_granted"}  # chosen by a conditional expression
     keys |= {f"notice.header_{u.value}" for u in Urgency}
     keys |= processing_record.text_keys()  # built from category names
+    keys |= reports.text_keys()  # street reports: categories and statuses
     keys |= {f"weekday.{d}" for d in WEEKDAYS} | {f"weekday.short_{d}" for d in WEEKDAYS}
     keys |= {f"dash.level_{level.value}" for level in Level}
     keys |= {f"dash.src_{source}" for source in SOURCES}  # the dashboard's lookups by source

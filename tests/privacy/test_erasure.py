@@ -15,6 +15,7 @@ from bot.config import Settings
 from models import Base, FaqEntry, Urgency, utcnow
 from sandbox import Sandbox
 from tests.delivery_kit import announce, deliver
+from tests.engagement.report_kit import report as street_report
 from tests.harness import GROUP_CHAT, BotHarness, last_message, texts
 from tests.privacy.kit import answer_by_reply, consent_and_pick_group
 from tests.triage.triage_world import NEIGHBOUR, TECH_A, ask_private, card, make_world
@@ -61,6 +62,8 @@ TABLES = {
     "consult_tallies": "counts only",
     "checkins": "written by officials",
     "checkin_answers": "kept for the household's answer, without who pressed or their location",
+    "street_reports": "kept on the public list, without the reporter",
+    "street_report_events": "public notes; the team member unlinked",
 }
 # Salted one-way hashes: compared, never shown, not reversible without the salt.
 PSEUDONYM_COLUMNS = {"abuse_marks.subject", "ask_blocks.subject", "procedure_search_gaps.subject"}
@@ -120,6 +123,8 @@ async def test_forget_leaves_no_trace_in_any_table(
     await harness.send(TECH_A, "Đăng ký thường trú cần giấy tờ gì?")
     created = texts(await harness.send(TECH_A, "ok"))
     assert "FAQ" in created[0], created
+    # A street report: it stays on the public list, without who sent it.
+    reported = await street_report(harness, user_id=PERSON, text="Cống tắc trước chợ.")
     # A search nobody could answer, and a question left half-written (with the phone).
     await harness.send(PERSON, f"{PHONE} xyzzy quux")
     await harness.send(PERSON, f"/ask gọi lại cho tôi {PHONE} về sổ đỏ")
@@ -143,6 +148,9 @@ async def test_forget_leaves_no_trace_in_any_table(
     attendances = (await session.execute(select(tables["attendances"]))).all()
     assert len(acks) == 0  # the typed household went, and its acknowledgement with it
     assert len(attendances) == 1
+    kept = (await session.execute(select(tables["street_reports"]))).mappings().one()
+    assert kept["id"] == reported and kept["reporter_tg_id"] is None
+    assert kept["text"] == "Cống tắc trước chợ."
 
 
 async def test_someone_who_only_asked_in_the_group_can_erase(

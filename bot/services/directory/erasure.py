@@ -30,6 +30,8 @@ from models import (
     LinkSide,
     Resident,
     SearchGap,
+    StreetReport,
+    StreetReportEvent,
     Ticket,
     TicketLink,
     TicketMessage,
@@ -45,6 +47,7 @@ async def holds_anything(session: AsyncSession, telegram_id: int, key: bytes) ->
         select(Resident.id).where(Resident.telegram_id == telegram_id),
         select(Ticket.id).where(Ticket.resident_tg_id == telegram_id),
         select(Attendance.id).where(Attendance.telegram_id == telegram_id),
+        select(StreetReport.id).where(StreetReport.reporter_tg_id == telegram_id),
         select(SearchGap.id).where(SearchGap.subject == pseudonym(key, telegram_id)),
     ):
         if await session.scalar(query.limit(1)) is not None:
@@ -113,6 +116,18 @@ async def forget(
         update(CheckinAnswer)
         .where(CheckinAnswer.answered_by == telegram_id, CheckinAnswer.by_phone.is_(False))
         .values(answered_by=0, place=None)
+    )
+    # A street report stays on the ward's public list, anonymous; a team member's name on a
+    # status change goes the same way.
+    await session.execute(
+        update(StreetReport)
+        .where(StreetReport.reporter_tg_id == telegram_id)
+        .values(reporter_tg_id=None)
+    )
+    await session.execute(
+        update(StreetReportEvent)
+        .where(StreetReportEvent.actor_id == telegram_id)
+        .values(actor_id=None)
     )
     await session.execute(
         update(Delivery)
