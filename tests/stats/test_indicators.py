@@ -38,6 +38,8 @@ from models import (
     TicketRating,
 )
 from models.clock import ManualClock
+from models.engagement import Checkin, CheckinAnswer, Consultation, ConsultVote
+from models.engagement_reports import StreetReport
 from tests.conftest import HCM
 from tests.stats.world import FIRST, LAST, at, build
 
@@ -220,6 +222,41 @@ async def _expected(session: AsyncSession) -> dict[str, Any]:
             "lookups": _hours([x.at for x in mine]),
         },
         "best_hour": _best(ack_hours),
+        "engagement": await _engagement(session, since, until, households),
+    }  # fmt: skip
+
+
+async def _engagement(
+    session: AsyncSession, since: datetime, until: datetime, households: list[Household]
+) -> dict[str, Any]:
+    """Turnout, time to account for every household, reports resolved: row by row."""
+    votes, answers = await _all(session, ConsultVote), await _all(session, CheckinAnswer)
+    size = Counter(h.group_id for h in households)
+    consults = sorted((c for c in await _all(session, Consultation)
+                       if since <= c.opens_at < until), key=lambda c: (c.opens_at, c.id))
+    checkins = sorted((k for k in await _all(session, Checkin)
+                       if since <= k.created_at < until), key=lambda k: (k.created_at, k.id))
+    reports = [r for r in await _all(session, StreetReport) if since <= r.created_at < until]
+    c_items = []
+    for c in consults:
+        n = sum(size[g] for g in c.group_ids)
+        v = sum(1 for x in votes if x.consultation_id == c.id and x.at < until)
+        c_items.append({"id": c.id, "households": n, "voted": v, "turnout": _share(v, n)})
+    k_items = []
+    for k in checkins:
+        n = sum(size[g] for g in k.group_ids)
+        mine = [a.at for a in answers if a.checkin_id == k.id and a.at < until]
+        wait = (max(mine) - k.created_at).total_seconds() / 60 if mine else 0
+        full = round(wait, 1) if len(mine) == n else None
+        k_items.append({"id": k.id, "households": n, "answered": len(mine),
+                        "minutes_to_all": full})  # fmt: skip
+    waits = [(r.resolved_at - r.created_at).total_seconds() / 60 for r in reports
+             if r.resolved_at is not None and r.resolved_at < until]
+    return {
+        "consultations": {"count": len(c_items), "items": c_items},
+        "checkins": {"count": len(k_items), "items": k_items},
+        "street_reports": {"count": len(reports), "resolved": len(waits),
+                           "resolved_median_minutes": _median(waits)},
     }  # fmt: skip
 
 
@@ -251,6 +288,13 @@ async def test_stats_json_equals_figures_from_the_raw_rows(
     assert got["lookups"]["scans"] == 11 and got["best_hour"] is not None
     assert 0 < got["lookups"]["count"] < len(await _all(session, Lookup))
     assert len(got["lookups"]["by_source"]) == 5
+    e = got["engagement"]
+    assert e["consultations"]["count"] == 2 and e["checkins"]["count"] == 2
+    assert 0 < e["consultations"]["items"][0]["turnout"] < 1
+    assert e["consultations"]["items"][1]["turnout"] == 0
+    assert e["checkins"]["items"][0]["minutes_to_all"] is not None
+    assert e["checkins"]["items"][1]["minutes_to_all"] is None
+    assert e["street_reports"] == {"count": 5, "resolved": 3, "resolved_median_minutes": 90.0}
     assert ["2.000986", "Đăng ký kết hôn"] in [t[:2] for t in got["lookups"]["ward_top_guides"]]
 
     table = await asyncio.to_thread(CliRunner().invoke, app, args[:1] + args[2:])

@@ -47,8 +47,7 @@ async def _expected_notices(session: AsyncSession) -> dict[int, tuple[int, int]]
               if r.consent_at and r.household_id}  # fmt: skip
     out = {}
     for n in await session.scalars(select(Notice)):
-        assert n.queued_at is not None
-        if n.queued_at.month != 11:
+        if n.queued_at is None or n.queued_at.month != 11:  # drafts carrying consultations
             continue
         reached = {d.group_id for d in await session.scalars(
             select(Delivery).where(Delivery.notice_id == n.id))

@@ -34,6 +34,8 @@ from models import (
     Ward,
 )
 from models.clock import ManualClock
+from models.engagement import Checkin, CheckinAnswer, Consultation, ConsultVote
+from models.engagement_reports import StreetReport
 from tests.conftest import HCM
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 24)
@@ -138,4 +140,54 @@ async def build(session: AsyncSession, clock: ManualClock) -> None:
                                                          "1.000656")[i % 4 if i < 30 else 1],
                            source=sources[i % 5 if i % 11 else 0]))  # fmt: skip
     await session.commit()
+    await _engagement(session, ward.id, groups)
     clock.set(at(24, 9))
+
+
+async def _engagement(session: AsyncSession, ward_id: int, groups: list[ResidentialGroup]) -> None:
+    """Consultations (one before the period, one nobody voted in), check-ins (one every
+    household answered, one with a household missing) and street reports (resolved or not,
+    one received before the period, one resolved after it)."""
+    homes: dict[int, list[Household]] = {}
+    for g in groups[:3]:
+        rows = select(Household).where(Household.group_id == g.id).order_by(Household.id)
+        homes[g.id] = list(await session.scalars(rows))
+
+    async def carrier() -> int:
+        n = Notice(ward_id=ward_id, text="?")  # a draft: never queued, so never counted
+        session.add(n)
+        await session.flush()
+        return n.id
+
+    for day, month, gs, step in ((6, 11, groups[:2], 2), (25, 10, groups[:1], 1),
+                                 (20, 11, groups[2:3], 0)):  # fmt: skip
+        c = Consultation(ward_id=ward_id, notice_id=await carrier(), question="?",
+                         options=["A", "B"], group_ids=[g.id for g in gs],
+                         opens_at=at(day, 8, month), closes_at=at(day, 20, month),
+                         created_by=1, created_at=at(day, 7, month))  # fmt: skip
+        session.add(c)
+        await session.flush()
+        voters = [h for g in gs for h in homes[g.id]][::step] if step else []
+        for i, h in enumerate(voters):
+            session.add(ConsultVote(consultation_id=c.id, household_id=h.id, option=i % 2,
+                                    mark="m", voter_id=1, paper=i == 0,
+                                    at=at(day, 9 + i % 5, month)))  # fmt: skip
+    for day, g, missing in ((8, groups[0], 0), (15, groups[1], 1)):
+        k = Checkin(ward_id=ward_id, notice_id=await carrier(), title="?",
+                    labels=["a", "b", "c"], group_ids=[g.id], created_by=1,
+                    created_at=at(day, 6))  # fmt: skip
+        session.add(k)
+        await session.flush()
+        for i, h in enumerate(homes[g.id][missing:]):
+            session.add(CheckinAnswer(checkin_id=k.id, household_id=h.id,
+                                      status=("an_toan", "can_ho_tro")[i % 2], answered_by=1,
+                                      at=at(day, 6) + timedelta(minutes=7 + 13 * i)))  # fmt: skip
+    for i, (received, waited) in enumerate(((at(3), 90), (at(7, 10), 600), (at(12, 14), 45),
+                                             (at(18), None), (at(23, 20), 60 * 30),
+                                             (at(28, 8, 10), 30))):  # fmt: skip
+        resolved = received + timedelta(minutes=waited) if waited is not None else None
+        session.add(StreetReport(ward_id=ward_id, reporter_tg_id=900_000 + i,
+                                 category="drainage", photos=[], text="?",
+                                 status="resolved" if resolved else "received",
+                                 created_at=received, resolved_at=resolved))  # fmt: skip
+    await session.commit()

@@ -70,6 +70,7 @@ class WardStats:
     lookups: dict[str, Any] = field(default_factory=dict)
     activity_by_hour: dict[str, list[int]] = field(default_factory=dict)
     best_hour: int | None = None
+    engagement: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

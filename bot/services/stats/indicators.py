@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.stats.acks import ACK_WINDOW, ack_times, acks_in_time, attendance
+from bot.services.stats.engagement import engagement
 from bot.services.stats.figures import GroupStats, WardStats
 from bot.services.stats.lookups import lookups
 from bot.services.stats.notices import Scope, deliveries, notices
@@ -46,6 +47,7 @@ async def ward_stats(
     attending, attending_group = await attendance(session, scope)
     asked = await questions(session, ward.id, period.since, until, period.tz)
     looked, lookups_by_hour = await lookups(session, ward.id, period.since, until, period.tz)
+    engaged = await engagement(session, ward.id, period.since, until)
 
     out: list[GroupStats] = []
     expected_total = acked_total = 0
@@ -117,4 +119,5 @@ async def ward_stats(
             "acks": times.by_hour, "questions": asked.by_hour, "lookups": lookups_by_hour,
         },
         best_hour=best_hour(times.by_hour),
+        engagement=engaged,
     )  # fmt: skip
