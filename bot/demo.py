@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.config import load_settings
 from bot.db import create_engine, create_session_factory
 from bot.demo_dash import stats_and_dashboard
+from bot.demo_engagement import consult_and_checkin
 from bot.services.common.errors import NotConfigured
 from bot.services.directory.roles import grant_role
 from bot.services.directory.seed import SAMPLE_WARD, seed_sample
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # the sandbox is test equipment, left out of the Docker image
 
 TOKEN = "123456789:DEMO-token-for-the-offline-sandbox"
 OFFICIAL, LEADER, TECH, RESIDENT = 7_100_000_001, 7_100_000_002, 7_100_000_003, 7_200_000_001
-DEPUTY = 7_100_000_004
+DEPUTY, NEIGHBOUR = 7_100_000_004, 7_200_000_002
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUP13, STAFF = -1_007_000_000_013, -1_007_000_000_999
 NAMES: dict[int | str | None, str] = {  # keyed like Call.chat_id, which may be an @name
@@ -44,6 +45,7 @@ NAMES: dict[int | str | None, str] = {  # keyed like Call.chat_id, which may be 
     LEADER: "Tổ trưởng Tổ 13 (bác Sơn)",
     TECH: "Tổ công nghệ số (anh Minh)",
     RESIDENT: "Cư dân (bà Lan)",
+    NEIGHBOUR: "Cư dân (ông Bình)",
     GROUP13: "Nhóm Tổ 13",
     STAFF: "Nhóm tổ công nghệ số",
 }
@@ -267,6 +269,7 @@ async def run_demo(port: int = 8080, keep: bool = True) -> None:
         await _play(scene, factory)
         await _guides(scene, port)
         dash = await stats_and_dashboard(scene, OFFICIAL, port)
+        await consult_and_checkin(scene, factory, OFFICIAL, RESIDENT, NEIGHBOUR, GROUP13)
         print(f"\n🌐 Web server: http://127.0.0.1:{port}/healthz; dashboard sign-in link "
               f"(one use, {settings.dash_link_minutes} min): {dash}"
               + ("  — Ctrl-C to stop." if keep else ""))  # fmt: skip
