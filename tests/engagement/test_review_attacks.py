@@ -1,0 +1,92 @@
+"""Adversarial review of check-ins and street reports: a role revoked a minute ago, a /forget
+in the middle of a /report, forged ids. Each attack must change nothing it should not."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.services.directory.roles import grant_role, revoke_role
+from models import FsmRecord, Role, StreetReport, StreetReportEvent
+from sandbox import Sandbox
+from tests.engagement.kit import setup
+from tests.engagement.report_kit import LOCATION, card, report, row, start
+from tests.engagement.test_checkins import answers, checkin_message
+from tests.engagement.test_checkins import start as start_checkin
+from tests.harness import OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
+from tests.triage.triage_world import TECH_A, make_world
+
+SECOND_OFFICIAL = 100_000_011
+
+
+async def test_revoked_official_cannot_take_or_read_the_board(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    w = await setup(session, groups=1, households=3)
+    await grant_role(session, SECOND_OFFICIAL, Role.WARD_OFFICIAL, ward_id=w["ward_id"])
+    checkin = await start_checkin(harness, session, session_factory, settings, sandbox)
+    a = w["mine"][0]
+    private = checkin_message(sandbox, a.telegram_id)
+    ask = last_message(await harness.press_button(a.telegram_id, private, "Cần hỗ trợ"))
+    await harness.press_button(a.telegram_id, ask, "Y tế")
+    await harness.send(a.telegram_id, "/bo_qua")
+    need = (await answers(session, checkin.id))[a.household_id]
+    board = last_message(await harness.send(SECOND_OFFICIAL, f"/checkin_status {checkin.id}"))
+    # Revoked a minute ago: the old board's button and the command are refused.
+    await revoke_role(session, SECOND_OFFICIAL, Role.WARD_OFFICIAL, ward_id=w["ward_id"])
+    said = texts(await harness.press(SECOND_OFFICIAL, board, f"cr:{need.id}:t"))
+    assert said and "đã nhận việc" not in said[0], said
+    said = texts(await harness.send(SECOND_OFFICIAL, f"/checkin_status {checkin.id}"))
+    assert "Chỉ cán bộ phường" in said[0], said
+    assert (await answers(session, checkin.id))[a.household_id].taken_by is None
+    # Taken by an official, who is then revoked: closing is refused too.
+    await harness.press(OFFICIAL_ID, board, f"cr:{need.id}:t")
+    assert (await answers(session, checkin.id))[a.household_id].taken_by == OFFICIAL_ID
+    await grant_role(session, SECOND_OFFICIAL, Role.WARD_OFFICIAL, ward_id=w["ward_id"])
+    await revoke_role(session, OFFICIAL_ID, Role.WARD_OFFICIAL, ward_id=w["ward_id"])
+    said = texts(await harness.press(OFFICIAL_ID, board, f"cr:{need.id}:c"))
+    assert said and "Đã đóng" not in said[0], said
+    assert (await answers(session, checkin.id))[a.household_id].closed_at is None
+
+
+async def test_revoked_tech_member_cannot_move_a_report(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    await make_world(harness, session)
+    number = await report(harness)
+    message = card(harness, number)
+    ward_id = (await row(session, number)).ward_id
+    await revoke_role(session, TECH_A, Role.TECH_TEAM, ward_id=ward_id)
+    for to in (1, 2, 4):
+        said = texts(await harness.press(TECH_A, message, f"rs:{number}:{to}"))
+        assert "Chỉ tổ công nghệ số" in said[0], said
+    assert (await row(session, number)).status == "received"
+    assert await session.scalar(select(func.count(StreetReportEvent.id))) == 1
+
+
+async def test_forget_in_the_middle_of_a_report_drops_the_draft(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    await make_world(harness, session)
+    await report(harness)  # something Loa holds, so /forget has work to do
+    await start(harness)
+    await harness.send(RESIDENT_ID, None, photo=True)
+    await harness.send(RESIDENT_ID, None, extra=LOCATION)
+    drafts = select(FsmRecord).where(FsmRecord.key.like(f"%{RESIDENT_ID}%"))
+    assert (await session.scalars(drafts)).all(), "the draft is kept while writing"
+    confirm = last_message(await harness.send(RESIDENT_ID, "/forget"))
+    await harness.press_button(RESIDENT_ID, confirm, "Xóa dữ liệu")
+    session.expire_all()
+    leftover = [r for r in (await session.scalars(drafts)).all() if r.state or r.data]
+    assert leftover == [], [(r.key, r.state, r.data) for r in leftover]
+    stored = (await session.scalars(select(StreetReport))).all()
+    assert stored and all(r.reporter_tg_id is None for r in stored)
+    # Finishing the old draft after /forget stores nothing new.
+    said = texts(await harness.send(RESIDENT_ID, "Cống tắc."))
+    assert not any("Đã gửi phản ánh" in t for t in said), said
+    assert len((await session.scalars(select(StreetReport))).all()) == len(stored)
