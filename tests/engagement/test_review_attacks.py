@@ -6,15 +6,20 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from datetime import timedelta
+
 from bot.config import Settings
 from bot.services.directory.roles import grant_role, revoke_role
-from models import FsmRecord, Role, StreetReport, StreetReportEvent
+from models import Consultation, FsmRecord, Notice, Role, StreetReport, StreetReportEvent
+from models.clock import ManualClock
+from tests.delivery_kit import deliver
+from tests.engagement.kit import FORM, consult_message, household_without_telegram, vote_rows
 from sandbox import Sandbox
 from tests.engagement.kit import setup
 from tests.engagement.report_kit import LOCATION, card, report, row, start
 from tests.engagement.test_checkins import answers, checkin_message
 from tests.engagement.test_checkins import start as start_checkin
-from tests.harness import OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
+from tests.harness import LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
 from tests.triage.triage_world import TECH_A, make_world
 
 SECOND_OFFICIAL = 100_000_011
@@ -90,3 +95,54 @@ async def test_forget_in_the_middle_of_a_report_drops_the_draft(
     said = texts(await harness.send(RESIDENT_ID, "Cống tắc."))
     assert not any("Đã gửi phản ánh" in t for t in said), said
     assert len((await session.scalars(select(StreetReport))).all()) == len(stored)
+
+
+async def test_vote_at_the_closing_second_is_refused(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+    clock: ManualClock,
+) -> None:
+    w = await setup(session)
+    await harness.send(LEADER_ID, FORM + "Kín: có\nĐóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    await deliver(settings, sandbox, session_factory, {consult.notice_id})
+    in_group = consult_message(sandbox, w["group"].chat_id)
+    a, b = w["mine"][0], w["mine"][1]
+    clock.set(consult.closes_at - timedelta(seconds=1))
+    said = texts(await harness.press_button(a.telegram_id, in_group, "Đồng ý"))
+    assert "Cảm ơn" in said[0], said
+    clock.set(consult.closes_at)  # the exact closing second: closed
+    said = texts(await harness.press_button(b.telegram_id, in_group, "Không đồng ý"))
+    assert said and "Cảm ơn" not in said[0], said
+    said = texts(await harness.press_button(a.telegram_id, in_group, "Không đồng ý"))
+    assert said and "Đã đổi" not in said[0] and "Cảm ơn" not in said[0], said
+    rows = await vote_rows(session, consult.id)
+    assert len(rows) <= 1  # a secret ballot may keep counts only
+    # Neither the group's message nor any notice shows who voted what.
+    notices = (await session.scalars(select(Notice))).all()
+    for n in notices:
+        for needle in (str(a.telegram_id), a.address):
+            assert needle not in n.text, (needle, n.text)
+
+
+async def test_revoked_leader_cannot_enter_a_paper_ballot(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    w = await setup(session)
+    await harness.send(LEADER_ID, FORM + "Đóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    house = (await household_without_telegram(session, w["group"].id)).address
+    await revoke_role(session, LEADER_ID, Role.GROUP_LEADER, ward_id=w["ward_id"])
+    said = texts(await harness.send(LEADER_ID, f"/consult_paper {consult.id} 1 {house}"))
+    assert said and "Đã ghi phiếu" not in said[0], said
+    said = texts(await harness.send(LEADER_ID, f"/consult_status {consult.id}"))
+    assert said and "Chỉ người lập và cán bộ phường" in said[0], said  # found a hole: fixed
+    said = texts(await harness.send(LEADER_ID, f"/consult_remind {consult.id}"))
+    assert said and "Chỉ người lập và cán bộ phường" in said[0], said
+    assert await vote_rows(session, consult.id) == []
+    # The ward's official still follows it.
+    said = texts(await harness.send(OFFICIAL_ID, f"/consult_status {consult.id}"))
+    assert "Lấy ý kiến #" in said[0], said
