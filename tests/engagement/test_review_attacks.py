@@ -3,19 +3,24 @@ in the middle of a /report, forged ids. Each attack must change nothing it shoul
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from datetime import timedelta
 
 from bot.config import Settings
 from bot.services.directory.roles import grant_role, revoke_role
 from models import Consultation, FsmRecord, Notice, Role, StreetReport, StreetReportEvent
 from models.clock import ManualClock
-from tests.delivery_kit import deliver
-from tests.engagement.kit import FORM, consult_message, household_without_telegram, vote_rows
 from sandbox import Sandbox
-from tests.engagement.kit import setup
+from tests.delivery_kit import deliver
+from tests.engagement.kit import (
+    FORM,
+    consult_message,
+    household_without_telegram,
+    setup,
+    vote_rows,
+)
 from tests.engagement.report_kit import LOCATION, card, report, row, start
 from tests.engagement.test_checkins import answers, checkin_message
 from tests.engagement.test_checkins import start as start_checkin
