@@ -10,7 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.directory.roles import grant_role, revoke_role
-from models import Consultation, FsmRecord, Notice, Role, StreetReport, StreetReportEvent
+from models import (
+    Consultation,
+    FsmRecord,
+    Notice,
+    Role,
+    StreetReport,
+    StreetReportEvent,
+    Ward,
+)
 from models.clock import ManualClock
 from sandbox import Sandbox
 from tests.delivery_kit import deliver
@@ -151,3 +159,35 @@ async def test_revoked_leader_cannot_enter_a_paper_ballot(
     # The ward's official still follows it.
     said = texts(await harness.send(OFFICIAL_ID, f"/consult_status {consult.id}"))
     assert "Lấy ý kiến #" in said[0], said
+
+
+FOREIGN_TECH = 100_000_012
+
+
+async def test_tech_team_of_another_ward_cannot_take_a_need(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    w = await setup(session, groups=1, households=3)
+    other = Ward(name="Phường Khác")
+    session.add(other)
+    await session.commit()
+    await grant_role(session, FOREIGN_TECH, Role.TECH_TEAM, ward_id=other.id)
+    checkin = await start_checkin(harness, session, session_factory, settings, sandbox)
+    a = w["mine"][0]
+    private = checkin_message(sandbox, a.telegram_id)
+    ask = last_message(await harness.press_button(a.telegram_id, private, "Cần hỗ trợ"))
+    await harness.press_button(a.telegram_id, ask, "Y tế")
+    await harness.send(a.telegram_id, "/bo_qua")
+    need = (await answers(session, checkin.id))[a.household_id]
+    # A forged "cr:" press with the id of another ward's need: found a hole, fixed.
+    for act in ("t", "c"):
+        said = texts(await harness.press(FOREIGN_TECH, private, f"cr:{need.id}:{act}"))
+        assert said and "đã nhận việc" not in said[0] and "Đã đóng" not in said[0], said
+    row_now = (await answers(session, checkin.id))[a.household_id]
+    assert (row_now.taken_by, row_now.closed_at) == (None, None)
+    said = texts(await harness.send(FOREIGN_TECH, f"/checkin_status {checkin.id}"))
+    assert a.address not in said[0], said
