@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.directory.roles import grant_role, revoke_role
+from bot.services.directory.seed import seed_synthetic
 from models import (
     Consultation,
     FsmRecord,
@@ -21,7 +22,7 @@ from models import (
 )
 from models.clock import ManualClock
 from sandbox import Sandbox
-from tests.delivery_kit import deliver
+from tests.delivery_kit import deliver, people
 from tests.engagement.kit import (
     FORM,
     consult_message,
@@ -191,3 +192,35 @@ async def test_tech_team_of_another_ward_cannot_take_a_need(
     assert (row_now.taken_by, row_now.closed_at) == (None, None)
     said = texts(await harness.send(FOREIGN_TECH, f"/checkin_status {checkin.id}"))
     assert a.address not in said[0], said
+
+
+async def test_tech_team_of_another_ward_cannot_move_a_report(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    await make_world(harness, session)
+    number = await report(harness)
+    message = card(harness, number)
+    other = Ward(name="Phường Khác")
+    session.add(other)
+    await session.commit()
+    await grant_role(session, FOREIGN_TECH, Role.TECH_TEAM, ward_id=other.id)
+    for to in (1, 2, 4):
+        said = texts(await harness.press(FOREIGN_TECH, message, f"rs:{number}:{to}"))
+        assert "Chỉ tổ công nghệ số" in said[0], said
+    assert (await row(session, number)).status == "received"
+    assert await session.scalar(select(func.count(StreetReportEvent.id))) == 1
+
+
+async def test_forged_vote_from_another_ward_is_refused(
+    harness: BotHarness, session: AsyncSession, settings: Settings
+) -> None:
+    w = await setup(session)
+    await harness.send(LEADER_ID, FORM + "Đóng: 30/11 20h")
+    consult = (await session.scalars(select(Consultation))).one()
+    await seed_synthetic(session, groups=1, households=2, ward_name="Phường Khác")
+    mine = {p.telegram_id for p in w["mine"] + w["theirs"]}
+    stranger = next(p for p in await people(session) if p.telegram_id not in mine)
+    fake = {"message_id": 1, "chat": {"id": stranger.telegram_id, "type": "private"}, "text": "x"}
+    said = texts(await harness.press(stranger.telegram_id, fake, f"cv:{consult.id}:0"))
+    assert said and "Cảm ơn" not in said[0], said
+    assert await vote_rows(session, consult.id) == []
