@@ -3,14 +3,18 @@ in the middle of a /report, forged ids. Each attack must change nothing it shoul
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.services.common.errors import Invalid
+from bot.services.directory.role_holders import RoleHolders
 from bot.services.directory.roles import grant_role, revoke_role
 from bot.services.directory.seed import seed_synthetic
+from bot.services.engagement import checkin_board
 from models import (
     Consultation,
     FsmRecord,
@@ -224,3 +228,37 @@ async def test_forged_vote_from_another_ward_is_refused(
     said = texts(await harness.press(stranger.telegram_id, fake, f"cv:{consult.id}:0"))
     assert said and "Cảm ơn" not in said[0], said
     assert await vote_rows(session, consult.id) == []
+
+
+async def test_two_takes_at_once_one_wins(
+    harness: BotHarness,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sandbox: Sandbox,
+) -> None:
+    w = await setup(session, groups=1, households=3)
+    await grant_role(session, SECOND_OFFICIAL, Role.WARD_OFFICIAL, ward_id=w["ward_id"])
+    checkin = await start_checkin(harness, session, session_factory, settings, sandbox)
+    a = w["mine"][0]
+    private = checkin_message(sandbox, a.telegram_id)
+    ask = last_message(await harness.press_button(a.telegram_id, private, "Cần hỗ trợ"))
+    await harness.press_button(a.telegram_id, ask, "Y tế")
+    await harness.send(a.telegram_id, "/bo_qua")
+    need = (await answers(session, checkin.id))[a.household_id]
+    holders = RoleHolders(admin_ids=())
+
+    async def take(user: int) -> str:
+        async with session_factory() as s:
+            principal = await holders.principal(s, user)
+            assert principal is not None
+            try:
+                await checkin_board.take(s, need.id, principal)
+            except Invalid as err:
+                return err.key
+            return "won"
+
+    results = await asyncio.gather(take(OFFICIAL_ID), take(SECOND_OFFICIAL))
+    assert sorted(results) == ["checkin.taken_already", "won"], results
+    taken = (await answers(session, checkin.id))[a.household_id].taken_by
+    assert taken in (OFFICIAL_ID, SECOND_OFFICIAL)
