@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.common.errors import Invalid
@@ -15,6 +16,7 @@ from bot.services.directory.role_holders import RoleHolders
 from bot.services.directory.roles import grant_role, revoke_role
 from bot.services.directory.seed import seed_synthetic
 from bot.services.engagement import checkin_board
+from bot.web.app import create_web_app
 from models import (
     Consultation,
     FsmRecord,
@@ -38,7 +40,7 @@ from tests.engagement.report_kit import LOCATION, card, report, row, start
 from tests.engagement.test_checkins import answers, checkin_message
 from tests.engagement.test_checkins import start as start_checkin
 from tests.harness import LEADER_ID, OFFICIAL_ID, RESIDENT_ID, BotHarness, last_message, texts
-from tests.triage.triage_world import TECH_A, make_world
+from tests.triage.triage_world import STAFF_CHAT, TECH_A, make_world
 
 SECOND_OFFICIAL = 100_000_011
 
@@ -262,3 +264,20 @@ async def test_two_takes_at_once_one_wins(
     assert sorted(results) == ["checkin.taken_already", "won"], results
     taken = (await answers(session, checkin.id))[a.household_id].taken_by
     assert taken in (OFFICIAL_ID, SECOND_OFFICIAL)
+
+
+async def test_public_page_escapes_and_hides_the_reporter(
+    harness: BotHarness, session: AsyncSession, settings: Settings, engine: AsyncEngine
+) -> None:
+    await make_world(harness, session)
+    number = await report(harness, text="<script>alert(1)</script> gọi +84 912 345 678")
+    await harness.send(
+        TECH_A, "Đã gọi số 0912345678", chat_id=STAFF_CHAT,
+        reply_to=card(harness, number)["message_id"],
+    )  # fmt: skip
+    async with TestClient(TestServer(create_web_app(settings, engine))) as client:
+        html = await (await client.get("/r/phuong-song-cau")).text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "Đã gọi số ***" in html
+    for needle in ("912 345 678", "0912345678", str(RESIDENT_ID), str(TECH_A), "Bà Lan"):
+        assert needle not in html, needle
