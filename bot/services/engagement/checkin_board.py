@@ -106,9 +106,9 @@ async def board(
 
 
 def may_respond(principal: Principal | None, ward_id: int) -> bool:
-    """The ward's officials and the tech team take and close needs."""
+    """The ward's officials and the ward's own tech team take and close needs."""
     return official(principal, ward_id) or (
-        principal is not None and principal.has(Role.TECH_TEAM)
+        principal is not None and principal.has(Role.TECH_TEAM, ward_id=ward_id)
     )
 
 

@@ -21,7 +21,7 @@ from bot.services.engagement.form import Form, window
 from bot.services.notices import announcements as ann
 from bot.services.notices.drafts import Audience, AudienceKind, Draft, NoticeKind
 from bot.texts import Catalog
-from models import Consultation, ConsultTally, Notice, NoticeStatus, utcnow
+from models import Consultation, ConsultTally, Notice, NoticeStatus, Role, utcnow
 
 KIND = "consult"
 
@@ -173,11 +173,15 @@ async def create(
 
 
 def may_follow(consult: Consultation, principal: Principal | None) -> bool:
-    """Its author and the ward's officials (now) see turnout and send reminders."""
+    """Its author (while still leading one of its groups) and the ward's officials (now) see
+    turnout and send reminders: a leader whose role was revoked follows no more."""
     if principal is None:
         return False
-    return consult.created_by == principal.telegram_id or ann.is_official(
-        principal, consult.ward_id
+    if ann.is_official(principal, consult.ward_id):
+        return True
+    return consult.created_by == principal.telegram_id and any(
+        principal.has(Role.GROUP_LEADER, ward_id=consult.ward_id, group_id=g)
+        for g in consult.group_ids
     )
 
 
