@@ -44,6 +44,22 @@ async def _press(scene: Any, who: int, message: dict[str, Any], label: str) -> N
     scene.show(lines=2)
 
 
+async def _posted(
+    scene: Any, official: int, command: str, group_chat: int, buttons: str
+) -> dict[str, Any]:
+    """Send `command` as the official and wait for the group chat's message whose buttons
+    carry `buttons` (the consultation's "cv:" or the check-in's "ci:")."""
+    since = len(scene.sb.calls)
+    await scene.send(official, command)
+    scene.show(lines=2)
+    sent = await scene.sb.wait_for(
+        "sendMessage",
+        lambda c: c.seq >= since and c.chat_id == group_chat and buttons in str(c.params),
+        timeout=30,
+    )
+    return dict(sent[-1].result)
+
+
 async def consult_and_checkin(
     scene: Any, factory: Any, official: int, resident: int, neighbour: int, group_chat: int
 ) -> None:
@@ -53,15 +69,7 @@ async def consult_and_checkin(
     closes = (utcnow() + timedelta(days=2)).astimezone(HCM).strftime("%d/%m 20h")
     form = (f"/consult\nHỏi: Các hộ có đồng ý trồng thêm cây xanh ở ngõ 12 không?\n"
             f"- Đồng ý\n- Không đồng ý\nTổ: {HCM_GROUP}\nĐóng: {closes}")  # fmt: skip
-    since = len(scene.sb.calls)
-    await scene.send(official, form)
-    scene.show(lines=2)
-    sent = await scene.sb.wait_for(
-        "sendMessage",
-        lambda c: c.seq >= since and c.chat_id == group_chat and "cv:" in str(c.params),
-        timeout=30,
-    )
-    consult = dict(sent[-1].result)
+    consult = await _posted(scene, official, form, group_chat, "cv:")
     consult_id = _id(consult)
     print(f"  📨 Nhóm {HCM_GROUP} nhận câu hỏi với hai nút bấm")
     await _press(scene, resident, consult, "Đồng ý")
@@ -69,15 +77,9 @@ async def consult_and_checkin(
     await scene.send(official, f"/consult_status {consult_id}")
     scene.show(lines=8)
 
-    since = len(scene.sb.calls)
-    await scene.send(official, f"/checkin {HCM_GROUP}\nMưa lớn, nước dâng ở ngõ 12")
-    scene.show(lines=2)
-    sent = await scene.sb.wait_for(
-        "sendMessage",
-        lambda c: c.seq >= since and c.chat_id == group_chat and "ci:" in str(c.params),
-        timeout=30,
+    checkin = await _posted(
+        scene, official, f"/checkin {HCM_GROUP}\nMưa lớn, nước dâng ở ngõ 12", group_chat, "ci:"
     )
-    checkin = dict(sent[-1].result)
     checkin_id = _id(checkin)
     print(f"  📨 Nhóm {HCM_GROUP} nhận câu hỏi «An toàn / Cần hỗ trợ / Không có nhà»")
     await _press(scene, resident, checkin, "An toàn")
